@@ -1,0 +1,588 @@
+"""The replica's canonical report model and the renderers that turn it into portal content.
+
+The replica must know the true numbers of every page it serves, so reports are not stored as
+documents: each is a ``ReportModel`` (agency, year, template, every canonical cell) and the HTML
+bodies and text attachments are rendered from it. The renderers imitate the *shapes* real reports
+come in (``shared/samples/seeds`` and ``shared/spec/report-format.md`` §5), with our own wording:
+
+- ``render_html``: a Word-pasted body — mso classes and styles, ``<!--[if gte mso 9]>`` blocks,
+  rowspan/colspan headers as in the national template, ``&nbsp;`` for blank cells, ``<br>`` and stray
+  spaces inside labels, and per-style provincial quirks (typos, long notes, an extra row).
+- ``render_text``: what text extraction of a PDF/DOC gives, in three layouts (``LAYOUTS``):
+  ``inline`` (a row's numbers on its label's line, spanning labels broken into fragments),
+  ``cell_per_line`` (one cell per tab-indented line, an empty line per spanned or blank cell),
+  ``tabbed`` (one tab-separated line per table row, spanning labels on their first row only).
+
+Blank cells are blanked a whole table row at a time, as real reports do (a row of "-" or of empty
+cells): in the ``inline`` layout a blank cell simply vanishes, so a partly blank row would have no
+recoverable column positions there.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import date
+
+from extractors.keys import (
+    FREEFORM,
+    FREEFORM_KEYS,
+    FREEFORM_LABELS,
+    GB2019,
+    GB2021,
+    T2_GB2019,
+    T2_GB2021,
+    T3_COLUMNS,
+    T3_OUTCOME_ROWS_GB2019,
+    T3_OUTCOME_ROWS_GB2021,
+    T4_GROUPS,
+    T4_RESULTS,
+    keys_for,
+    t3_rows,
+)
+
+Number = int | float
+
+ORGAN = "organ"
+REGION = "region"
+
+INLINE = "inline"
+CELL_PER_LINE = "cell_per_line"
+TABBED = "tabbed"
+LAYOUTS = (INLINE, CELL_PER_LINE, TABBED)
+
+TITLE_PATTERNS = (
+    "{agency}{year}年政府信息公开工作年度报告",
+    "{agency}{year}年度政府信息公开工作年度报告",
+    "{agency}{year}年政务公开工作年度报告",
+    "{agency}信息公开工作{year}年度报告",
+)
+
+# How busy an agency's year was: mean decided applications per applicant column (natural persons
+# get the full mean, organisations a fraction), and the scale of T2 decisions.
+ACTIVITY_MEANS = {"none": 0, "low": 3, "medium": 20, "high": 150}
+
+# Relative frequency of each outcome among decided applications (most are granted or not held).
+_OUTCOME_WEIGHTS = {
+    "granted": 30, "partial": 6, "unable.not_held": 18, "unable.unclear": 3, "rejected.petition": 4,
+    "rejected.duplicate": 3, "denied.third_party": 2, "denied.process": 2, "other": 3,
+    "other.no_correction": 2, "other.misc": 2,
+}
+
+
+@dataclass(frozen=True)
+class ReportModel:
+    """One annual report as the replica knows it: the truth its rendered pages carry.
+
+    ``cells`` holds every key of ``keys_for(template)``; None is a blank cell. ``cumulative`` (freeform
+    only) holds the 历年累计 figures a local 统计表 prints beside the year's, keyed like ``cells``.
+    """
+
+    agency: str
+    year: int
+    template: str
+    scope: str
+    cells: dict[str, Number | None] = field(hash=False)
+    published: date
+    overview: str
+    problems: str
+    other_matters: str
+    title_pattern: str = TITLE_PATTERNS[0]
+    cumulative: dict[str, int] = field(default_factory=dict, hash=False)
+
+    @property
+    def title(self) -> str:
+        return self.title_pattern.format(agency=self.agency, year=self.year)
+
+
+def zero_cells(template: str) -> dict[str, Number | None]:
+    return {key: 0 for key in keys_for(template)}
+
+
+# --- numbers ---------------------------------------------------------------------------------
+
+
+def _sparse(rng: random.Random, mean: float) -> int:
+    """A count that is usually 0 and occasionally large, like most agencies' tables."""
+    if mean <= 0 or rng.random() < 0.55:
+        return 0
+    return int(rng.expovariate(1 / mean)) + 1
+
+
+def _t2_cells(rng: random.Random, template: str, scope: str, mean: float) -> dict[str, Number]:
+    region = scope == REGION
+    c: dict[str, Number] = {}
+    if template == GB2021:
+        for row in ("regulation", "normative"):
+            if row == "regulation" and not region:
+                issued = repealed = in_force = 0
+            else:
+                issued = _sparse(rng, 2 + mean / 10)
+                repealed = rng.randint(0, issued)
+                in_force = issued + rng.randint(0, 40 if region else 8)
+            c |= {f"t2.{row}.issued": issued, f"t2.{row}.repealed": repealed, f"t2.{row}.in_force": in_force}
+        for row in ("license", "penalty", "coercion"):
+            c[f"t2.{row}.decisions"] = _sparse(rng, mean * 20)
+        c["t2.fees.amount_wan"] = round(rng.uniform(0.1, 300), 4) if rng.random() < 0.3 else 0
+        return c
+    for row in ("regulation", "normative"):
+        made = 0 if row == "regulation" and not region else _sparse(rng, 2 + mean / 10)
+        c |= {f"t2.{row}.made": made, f"t2.{row}.published": made,
+              f"t2.{row}.total_published": made + (rng.randint(0, 60) if made or region else 0)}
+    for row in ("license", "other_service", "penalty", "coercion"):
+        prev = _sparse(rng, 10 + mean)
+        c |= {f"t2.{row}.prev_items": prev, f"t2.{row}.delta": rng.randint(-min(prev, 5), 5) if prev else 0,
+              f"t2.{row}.decisions": _sparse(rng, mean * 20)}
+    fee_items = _sparse(rng, 4)
+    c |= {"t2.fees.prev_items": fee_items, "t2.fees.delta": -rng.randint(0, fee_items)}
+    projects = _sparse(rng, 5 + mean / 5)
+    c |= {"t2.procurement.projects": projects, "t2.procurement.amount": round(rng.uniform(1, 900), 2) if projects else 0}
+    return c
+
+
+def _t3_cells(rng: random.Random, template: str, mean: float) -> dict[str, int]:
+    outcomes = T3_OUTCOME_ROWS_GB2021 if template == GB2021 else T3_OUTCOME_ROWS_GB2019
+    weights = [_OUTCOME_WEIGHTS.get(row, 1) for row in outcomes]
+    c: dict[str, int] = {}
+    applicants = [col.key for col in T3_COLUMNS[:-1]]
+    for col in applicants:
+        col_mean = mean if col == "natural" else mean * rng.choice((0, 0, 0.05, 0.2))
+        decided = _sparse(rng, col_mean) if col_mean else 0
+        counts = dict.fromkeys(outcomes, 0)
+        for row in rng.choices(outcomes, weights, k=decided):
+            counts[row] += 1
+        carried_over = rng.randint(0, decided // 8) if decided else 0
+        carried_in = rng.randint(0, min(decided + carried_over, max(1, decided // 8))) if decided else 0
+        c |= {f"t3.{row}.{col}": n for row, n in counts.items()}
+        c |= {f"t3.total.{col}": decided, f"t3.carried_over.{col}": carried_over,
+              f"t3.carried_in.{col}": carried_in, f"t3.new.{col}": decided + carried_over - carried_in}
+    for row in t3_rows(template):
+        c[f"t3.{row.key}.total"] = sum(c[f"t3.{row.key}.{col}"] for col in applicants)
+    return c
+
+
+def _t4_cells(rng: random.Random, mean: float) -> dict[str, int]:
+    c: dict[str, int] = {}
+    for group in T4_GROUPS:
+        results = {r.key: (_sparse(rng, 1 + mean / 20) if mean else 0) for r in T4_RESULTS[:-1]}
+        c |= {f"t4.{group.key}.{r}": n for r, n in results.items()}
+        c[f"t4.{group.key}.total"] = sum(results.values())
+    return c
+
+
+def _blank_zero_rows(rng: random.Random, cells: dict, template: str, rate: float) -> dict:
+    """Turn whole all-zero rows (T2 rows and T3 outcome rows) into blanks with probability ``rate``."""
+    outcomes = T3_OUTCOME_ROWS_GB2021 if template == GB2021 else T3_OUTCOME_ROWS_GB2019
+    table2 = T2_GB2021 if template == GB2021 else T2_GB2019
+    rows = [[f"t2.{row.key}.{col.key}" for col in cols] for row, cols in table2]
+    rows += [[f"t3.{row}.{col.key}" for col in T3_COLUMNS] for row in outcomes]
+    out = dict(cells)
+    for keys in rows:
+        if all(out[k] == 0 for k in keys) and rng.random() < rate:
+            out.update(dict.fromkeys(keys))
+    return out
+
+
+def _freeform_cells(rng: random.Random, mean: float) -> tuple[dict[str, int], dict[str, int]]:
+    applications = _sparse(rng, mean) if mean else 0
+    granted = rng.randint(0, applications)
+    partial = rng.randint(0, applications - granted)
+    denied = rng.randint(0, applications - granted - partial)
+    year = {
+        "ff.proactive_items": rng.randint(40, 3000),
+        "ff.applications": applications, "ff.granted": granted, "ff.partial": partial, "ff.denied": denied,
+        "ff.review_cases": rng.choice((0, 0, 0, 1, 2)), "ff.litigation_cases": rng.choice((0, 0, 0, 1)),
+        "ff.fees_yuan": rng.choice((0, 0, 0, 20, 135)),
+    }
+    cumulative = {key: v + rng.randint(v, 8 * v + 30) for key, v in year.items()}
+    return year, cumulative
+
+
+# --- prose ----------------------------------------------------------------------------------
+
+_OVERVIEW_OPENINGS = (
+    "{year}年，{agency}以《中华人民共和国政府信息公开条例》为依据，把政府信息公开作为转变作风、服务群众的日常工作来抓，"
+    "明确分管领导和承办科室，按照“以公开为常态、不公开为例外”的要求推进各项工作。",
+    "{year}年，{agency}围绕本部门中心工作，逐项对照年度政务公开工作要点，健全信息发布、审核和保密审查流程，"
+    "政府信息公开的及时性和准确性进一步提高。",
+    "一年来，{agency}坚持依法公开、真实公开、便民公开，结合职能调整及时更新公开目录，政府信息公开工作平稳有序。",
+)
+_PROBLEMS = (
+    "（一）存在的问题：部分科室对公开属性的判断还不够准确，个别栏目更新不够及时，政策解读的形式比较单一。"
+    "（二）改进措施：一是组织专题培训，提高经办人员业务水平；二是建立栏目更新提醒制度，定期自查；三是丰富图表、问答等解读形式。",
+    "本年度工作仍有不足：公开内容的深度不够，信息发布多集中在工作动态，与群众关切结合不紧。下一步将细化公开清单，"
+    "加强与政务服务平台的衔接，做好重点领域信息公开。",
+    "主要问题是人员调整较频繁，业务衔接存在断档。改进措施：固定专人负责，完善交接台账，加强与上级政务公开部门的沟通。",
+)
+_OTHER_MATTERS = (
+    "本年度未收取信息处理费。",
+    "依据《政府信息公开信息处理费管理办法》，本机关本年度未发出收费通知，未收取信息处理费。",
+    "无。",
+)
+
+
+def _overview(rng: random.Random, agency: str, year: int, cells: dict) -> str:
+    opening = rng.choice(_OVERVIEW_OPENINGS).format(agency=agency, year=year)
+    posted = rng.randint(5, 400)
+    new = cells.get("t3.new.total") or 0
+    applications = (f"全年新收政府信息公开申请{new}件，均在法定期限内答复。" if new
+                    else "全年未收到政府信息公开申请。")
+    return (f"{opening}\n（一）主动公开。通过门户网站政府信息公开专栏主动公开各类信息{posted}条，"
+            f"内容涵盖机构职能、部门预决算、工作动态和政策解读。\n（二）依申请公开。{applications}\n"
+            "（三）政府信息管理。对现行有效文件开展清理，动态调整主动公开基本目录。\n"
+            "（四）平台建设。规范专栏栏目设置，做好政务新媒体与门户网站的信息同步。\n"
+            "（五）监督保障。将政府信息公开纳入年度目标考核，本年度未发生责任追究情况。")
+
+
+def random_model(
+    rng: random.Random,
+    template: str,
+    agency: str,
+    year: int,
+    *,
+    scope: str = ORGAN,
+    activity: str = "low",
+    blank_rate: float = 0.0,
+    title_pattern: str = TITLE_PATTERNS[0],
+) -> ReportModel:
+    """A report with internally consistent numbers (every 勾稽关系 of report-format §4 holds).
+
+    ``activity`` is a key of ``ACTIVITY_MEANS`` ("none" gives an all-zero report); ``blank_rate`` is
+    the chance that an all-zero row is printed blank instead (its cells become None).
+    """
+    mean = ACTIVITY_MEANS[activity]
+    published = date(year + 1, rng.randint(1, 3), rng.randint(1, 28))
+    if template == FREEFORM:
+        cells, cumulative = _freeform_cells(rng, mean)
+        return ReportModel(agency, year, template, scope, cells, published, overview="",
+                           problems=rng.choice(_PROBLEMS), other_matters=rng.choice(_OTHER_MATTERS),
+                           title_pattern=title_pattern, cumulative=cumulative)
+    cells = _t2_cells(rng, template, scope, mean) | _t3_cells(rng, template, mean) | _t4_cells(rng, mean)
+    cells = {key: cells[key] for key in keys_for(template)}
+    if blank_rate:
+        cells = _blank_zero_rows(rng, cells, template, blank_rate)
+    return ReportModel(agency, year, template, scope, cells, published,
+                       overview=_overview(rng, agency, year, cells), problems=rng.choice(_PROBLEMS),
+                       other_matters=rng.choice(_OTHER_MATTERS), title_pattern=title_pattern)
+
+
+# --- tables as grids -------------------------------------------------------------------------
+# Each table is built once as a grid of cells with their spans; HTML and every text layout are
+# projections of the same grid, so all renderings of a report carry the same numbers.
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str  # "\n" marks a line break inside a label (<br> in HTML, gone in text)
+    rowspan: int = 1
+    colspan: int = 1
+    data: bool = False  # a number cell (possibly blank) rather than a label
+
+
+@dataclass(frozen=True)
+class HtmlStyle:
+    """Quirks of one portal's HTML: each flag imitates something seen in real reports.
+
+    ``typos``: 本年度止件数, 行政法复议, 其它 (report-format §1). ``long_notes``: provincial
+    parenthetical notes inside labels. ``extra_row``: a provincial row (其他主动公开文件) in table 二
+    with these three numbers — not a canonical cell, an extractor must skip it.
+    """
+
+    typos: bool = False
+    long_notes: bool = False
+    extra_row: tuple[int, int, int] | None = None
+
+
+PLAIN = HtmlStyle()
+
+
+def fmt(value: Number | None) -> str:
+    """A cell value as a report prints it ("" for a blank)."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.4f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+def _data(value: Number | None, colspan: int = 1) -> Cell:
+    return Cell(fmt(value), colspan=colspan, data=True)
+
+
+def _t2_grid(model: ReportModel, style: HtmlStyle) -> list[list[Cell]]:
+    c = model.cells
+    notes = style.long_notes
+    if model.template == GB2021:
+        repealed = "本年度止\n件数" if style.typos else "本年废止\n件数"
+        grid = [
+            [Cell("第二十条第（一）项", colspan=4)],
+            [Cell("信息内容"), Cell("本年制发\n件数"), Cell(repealed), Cell("现行有效\n件数")],
+            [Cell("规章（设区的市、自治州人民政府应提供相关数据）" if notes else "规章")]
+            + [_data(c[f"t2.regulation.{k}"]) for k in ("issued", "repealed", "in_force")],
+            [Cell("行政规范性文件")] + [_data(c[f"t2.normative.{k}"]) for k in ("issued", "repealed", "in_force")],
+        ]
+        if style.extra_row:
+            grid.append([Cell("其他主动公开文件")] + [_data(v) for v in style.extra_row])
+        grid += [
+            [Cell("第二十条第（五）项", colspan=4)],
+            [Cell("信息内容"), Cell("本年处理决定数量", colspan=3)],
+            [Cell("行政许可"), _data(c["t2.license.decisions"], 3)],
+            [Cell("第二十条第（六）项", colspan=4)],
+            [Cell("信息内容"), Cell("本年处理决定数量", colspan=3)],
+            [Cell("行政处罚"), _data(c["t2.penalty.decisions"], 3)],
+            [Cell("行政强制"), _data(c["t2.coercion.decisions"], 3)],
+            [Cell("第二十条第（八）项", colspan=4)],
+            [Cell("信息内容"), Cell("本年收费金额（单位：万元）", colspan=3)],
+            [Cell("行政事业性收费"), _data(c["t2.fees.amount_wan"], 3)],
+        ]
+        return grid
+    prev = f"上一年项目数量（指{model.year - 1}年事项数）" if notes else "上一年\n项目数量"
+    items_head = [Cell("信息内容"), Cell(prev), Cell("本年增/减"), Cell("处理决定\n数量")]
+    grid = [
+        [Cell("第二十条第（一）项", colspan=4)],
+        [Cell("信息内容"), Cell("本年新\n制作数量"), Cell("本年新\n公开数量"), Cell("对外公开\n总数量")],
+        [Cell("规章（设区的市、自治州人民政府应提供相关数据）" if notes else "规章")]
+        + [_data(c[f"t2.regulation.{k}"]) for k in ("made", "published", "total_published")],
+        [Cell("规范性文件")] + [_data(c[f"t2.normative.{k}"]) for k in ("made", "published", "total_published")],
+    ]
+    if style.extra_row:
+        grid.append([Cell("其他主动公开文件")] + [_data(v) for v in style.extra_row])
+    for article, rows in (("五", (("license", "行政许可"), ("other_service", "其他对外管理服务事项"))),
+                          ("六", (("penalty", "行政处罚"), ("coercion", "行政强制")))):
+        grid += [[Cell(f"第二十条第（{article}）项", colspan=4)], items_head]
+        grid += [[Cell(label)] + [_data(c[f"t2.{key}.{k}"]) for k in ("prev_items", "delta", "decisions")]
+                 for key, label in rows]
+    grid += [
+        [Cell("第二十条第（八）项", colspan=4)],
+        [Cell("信息内容"), Cell(prev), Cell("本年增/减", colspan=2)],
+        [Cell("行政事业性收费"), _data(c["t2.fees.prev_items"]), _data(c["t2.fees.delta"], 2)],
+        [Cell("第二十条第（九）项", colspan=4)],
+        [Cell("信息内容"), Cell("采购项目数量"), Cell("采购总金额（单位：万元）", colspan=2)],
+        [Cell("政府集中采购"), _data(c["t2.procurement.projects"]), _data(c["t2.procurement.amount"], 2)],
+    ]
+    return grid
+
+
+# Labels of the outcome sub-groups of table 三 that span their numbered rows.
+_T3_GROUPS = {"denied": "（三）不予\n公开", "unable": "（四）无法\n提供", "rejected": "（五）不予\n处理", "other": "（六）其他\n处理"}
+
+
+def _t3_grid(model: ReportModel, style: HtmlStyle) -> list[list[Cell]]:
+    rows = t3_rows(model.template)
+    outcome_count = len(rows) - 4
+
+    def values(key: str) -> list[Cell]:
+        return [_data(model.cells[f"t3.{key}.{col.key}"]) for col in T3_COLUMNS]
+
+    grid = [
+        [Cell("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", rowspan=3, colspan=3),
+         Cell("申请人情况", colspan=7)],
+        [Cell("自然人", rowspan=2), Cell("法人或其他组织", colspan=5), Cell("总计", rowspan=2)],
+        [Cell("商业\n企业"), Cell("科研\n机构"), Cell("社会公益 组织"), Cell("法律服务\n机构"), Cell("其他")],
+        [Cell(rows[0].label, colspan=3)] + values(rows[0].key),
+        [Cell(rows[1].label, colspan=3)] + values(rows[1].key),
+    ]
+    group_sizes: dict[str, int] = {}
+    for row in rows[2:-2]:
+        if "." in row.key:
+            group_sizes[row.key.split(".")[0]] = group_sizes.get(row.key.split(".")[0], 0) + 1
+    started: set[str] = set()
+    for i, row in enumerate(rows[2:-2]):
+        # 三、本年度办理结果 spans the outcome rows and （七）总计 (rowspan 22 in gb2021, 20 in gb2019).
+        line: list[Cell] = [Cell("三、本年度办理\n结果", rowspan=outcome_count + 1)] if i == 0 else []
+        label = row.label
+        if style.typos and row.key == "other.misc":
+            label = "3.其它"
+        group = row.key.split(".")[0]
+        if group in group_sizes:
+            if group not in started:
+                started.add(group)
+                line.append(Cell(_T3_GROUPS[group], rowspan=group_sizes[group]))
+            line.append(Cell(label))
+        else:
+            line.append(Cell(label, colspan=2))
+        grid.append(line + values(row.key))
+    grid.append([Cell(rows[-2].label, colspan=2)] + values(rows[-2].key))
+    grid.append([Cell(rows[-1].label, colspan=3)] + values(rows[-1].key))
+    return grid
+
+
+def _t4_grid(model: ReportModel, style: HtmlStyle) -> list[list[Cell]]:
+    results = [Cell("结果\n维持"), Cell("结果\n纠正"), Cell("其他\n结果"), Cell("尚未\n审结"), Cell("总计")]
+    return [
+        [Cell("行政法复议" if style.typos else "行政复议", colspan=5), Cell("行政诉讼", colspan=10)],
+        [Cell(r.text, rowspan=2) for r in results] + [Cell("未经复议直接起诉", colspan=5), Cell("复议后起诉", colspan=5)],
+        results + results,
+        [_data(model.cells[f"t4.{g.key}.{r.key}"]) for g in T4_GROUPS for r in T4_RESULTS],
+    ]
+
+
+def _freeform_grid(model: ReportModel) -> list[list[Cell]]:
+    grid = [[Cell("指标"), Cell(f"{model.year}年度"), Cell("历年累计")]]
+    grid += [[Cell(FREEFORM_LABELS[key]), _data(model.cells[key]), _data(model.cumulative[key])]
+             for key in FREEFORM_KEYS]
+    return grid
+
+
+# --- HTML ------------------------------------------------------------------------------------
+
+_TD = ("<td{span} valign=center style='border:solid windowtext 1.0pt;mso-border-alt:solid windowtext .5pt;"
+       "padding:0cm 5.4pt 0cm 5.4pt'><p class=MsoNormal align=center style='text-align:center'>"
+       "<span style='font-size:10.5pt;font-family:宋体;mso-bidi-font-family:宋体'>{text}"
+       "<span lang=EN-US><o:p></o:p></span></span></p></td>")
+_MSO_HEAD = ("<!--[if gte mso 9]><xml><w:WordDocument><w:View>Normal</w:View><w:Zoom>0</w:Zoom>"
+             "<w:PunctuationKerning/><w:DrawingGridVerticalSpacing>7.8 磅</w:DrawingGridVerticalSpacing>"
+             "</w:WordDocument></xml><![endif]-->")
+
+
+def _html_table(grid: list[list[Cell]]) -> str:
+    rows = []
+    for row in grid:
+        tds = []
+        for cell in row:
+            span = (f" rowspan={cell.rowspan}" if cell.rowspan > 1 else "") + (
+                f" colspan={cell.colspan}" if cell.colspan > 1 else "")
+            text = cell.text.replace("\n", "<br>") if cell.text else "&nbsp;"
+            tds.append(_TD.format(span=span, text=text))
+        rows.append("<tr style='mso-yfti-irow:0;height:20.0pt'>" + "".join(tds) + "</tr>")
+    return ("<table class=MsoNormalTable border=1 cellspacing=0 cellpadding=0 style='border-collapse:collapse;"
+            "border:none;mso-border-alt:solid windowtext .5pt;mso-yfti-tbllook:1184;mso-padding-alt:0cm 5.4pt 0cm 5.4pt'>"
+            + "\n".join(rows) + "</table>")
+
+
+def _html_para(text: str, *, heading: bool = False) -> str:
+    weight = "font-family:黑体;mso-hansi-font-family:黑体" if heading else "font-family:仿宋_GB2312"
+    return "\n".join(
+        f"<p class=MsoNormal style='text-indent:32.0pt;mso-char-indent-count:2.0;line-height:28.0pt'>"
+        f"<span style='font-size:16.0pt;{weight}'>{line}</span></p>" for line in text.split("\n") if line)
+
+
+def render_html(model: ReportModel, *, style: HtmlStyle = PLAIN) -> str:
+    """The report as the HTML body a portal's editor pasted from Word (goes inside .TRS_Editor etc.)."""
+    parts = [_MSO_HEAD, "<div class=WordSection1 style='layout-grid:15.6pt'>",
+             "<p class=MsoNormal align=center style='text-align:center'><b><span style='font-size:22.0pt;"
+             f"font-family:方正小标宋简体'>{model.title}</span></b></p>"]
+    for heading, body, grid in _sections(model, style):
+        parts.append(_html_para(heading, heading=True))
+        if body:
+            parts.append(_html_para(body))
+        if grid:
+            parts.append(_html_table(grid))
+    parts.append("</div>")
+    return "\n".join(parts)
+
+
+def _sections(model: ReportModel, style: HtmlStyle) -> list[tuple[str, str, list[list[Cell]] | None]]:
+    """(heading, prose, table) for each section of the report, in order."""
+    if model.template == FREEFORM:
+        return _freeform_sections(model)
+    return [
+        ("一、总体情况", model.overview, None),
+        ("二、主动公开政府信息情况", "", _t2_grid(model, style)),
+        ("三、收到和处理政府信息公开申请情况", "", _t3_grid(model, style)),
+        ("四、政府信息公开行政复议、行政诉讼情况", "", _t4_grid(model, style)),
+        ("五、存在的主要问题及改进情况", model.problems, None),
+        ("六、其他需要报告的事项", model.other_matters, None),
+    ]
+
+
+def _freeform_sections(model: ReportModel) -> list[tuple[str, str, list[list[Cell]] | None]]:
+    c = model.cells
+    fees = f"本年度收取检索、复制等费用{c['ff.fees_yuan']}元" + ("。" if c["ff.fees_yuan"] else "，未收取任何其他费用。")
+    sections = [
+        ("一、概述", f"{model.year}年，{model.agency}认真贯彻《中华人民共和国政府信息公开条例》，"
+                    "完善公开制度，畅通申请渠道，现将本年度政府信息公开工作情况报告如下。", None),
+        ("二、主动公开政府信息情况", f"全年主动公开政府信息{c['ff.proactive_items']}条，主要通过政府网站、"
+                              "政务公开栏和新闻媒体发布。", None),
+        ("三、依申请公开政府信息情况", f"全年共受理政府信息公开申请{c['ff.applications']}件，其中同意公开"
+                               f"{c['ff.granted']}件，同意部分公开{c['ff.partial']}件，不予公开{c['ff.denied']}件，"
+                               "其余申请已告知申请人通过其他途径获取。", None),
+        ("四、政府信息公开的收费及减免情况", fees, None),
+        ("五、因政府信息公开申请行政复议、提起行政诉讼的情况", f"本年度因政府信息公开被申请行政复议"
+                                          f"{c['ff.review_cases']}件，提起行政诉讼{c['ff.litigation_cases']}件。", None),
+        ("六、存在的主要问题和改进措施", model.problems, None),
+        ("七、其他需要报告的事项", model.other_matters, None),
+    ]
+    if model.cumulative:
+        sections.append(("附表：政府信息公开情况统计表", "", _freeform_grid(model)))
+    return sections
+
+
+# --- text ------------------------------------------------------------------------------------
+
+
+def _origins(grid: list[list[Cell]]) -> list[list[tuple[Cell, bool]]]:
+    """Lay the grid out by column: per table row, each column's cell and whether it starts there.
+
+    A cell appears once per grid column it covers; ``True`` marks the cell's first row and first
+    column, ``False`` its continuations (where a text export writes an empty cell or nothing).
+    """
+    height = len(grid)
+    occupied: dict[tuple[int, int], tuple[Cell, bool]] = {}
+    for r, row in enumerate(grid):
+        col = 0
+        for cell in row:
+            while (r, col) in occupied:
+                col += 1
+            for dr in range(cell.rowspan):
+                for dc in range(cell.colspan):
+                    occupied[(r + dr, col + dc)] = (cell, dr == 0 and dc == 0)
+            col += cell.colspan
+    width = max(c for _, c in occupied) + 1
+    return [[occupied[(r, c)] for c in range(width) if (r, c) in occupied] for r in range(height)]
+
+
+# Longest label a PDF table column holds on one line; longer ones wrap and push the numbers down.
+_WRAP = 32
+
+
+def _flat(text: str) -> str:
+    return text.replace("\n", "")
+
+
+def _text_table(grid: list[list[Cell]], layout: str) -> list[str]:
+    laid = _origins(grid)
+    lines: list[str] = []
+    if layout == TABBED:
+        for row in laid:
+            lines.append("\t".join(_flat(cell.text) if first else "" for cell, first in row))
+        return lines
+    if layout == CELL_PER_LINE:
+        for row in laid:
+            for c, (cell, first) in enumerate(row):
+                if first:
+                    lines.append("\t" + _flat(cell.text))
+                elif c == 0 or row[c - 1][0] is not cell:
+                    lines.append("\t")  # under a label spanning rows: Word exports an empty cell
+            lines.append("")
+        return lines
+    for row in laid:
+        words: list[str] = []
+        for cell, first in row:
+            if not first:
+                continue
+            text = _flat(cell.text)
+            if cell.rowspan > 1 and any(other.data for other, _ in row):
+                # A label spanning several rows comes out of a PDF as fragments before its first row.
+                lines += [part for frag in cell.text.split("\n") for part in (frag, "")][:-1]
+            elif len(text) > _WRAP and any(other.data for other, _ in row):
+                lines += [text[:_WRAP], "", text[_WRAP:]]
+            elif text:
+                words.append(text)
+        lines.append(" ".join(words))
+        lines.append("")
+    return lines
+
+
+def render_text(model: ReportModel, layout: str = INLINE) -> str:
+    """The report as text extracted from its attachment, in one of ``LAYOUTS``."""
+    if layout not in LAYOUTS:
+        raise ValueError(f"unknown layout {layout!r}")
+    lines = [model.title, ""]
+    for heading, body, grid in _sections(model, PLAIN):
+        lines += [heading, ""]
+        if body:
+            lines += [p for line in body.split("\n") for p in (line, "")]
+        if grid:
+            lines += _text_table(grid, layout)
+            lines.append("")
+    return "\n".join(lines) + "\n"
