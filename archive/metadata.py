@@ -1,0 +1,66 @@
+"""Datasette metadata: the archive documents itself, in Chinese and English."""
+from __future__ import annotations
+
+TABLES = {
+    "reports": (
+        "年度报告 · Reports: one row per agency × year × scope; numbers in `cells`, checks in `checks`.",
+        {
+            "id": "报告标识 · stable id: agency-year-scope",
+            "agency": "机关 · the agency as the report names itself",
+            "year": "报告年度 · report year (not the publication year)",
+            "scope": "范围 · organ = the agency's own report; region = a whole region's report",
+            "template": "模板 · gb2021 (国办公开办函〔2021〕30号), gb2019 (〔2019〕60号) or freeform (2008–2018)",
+            "url": "原文链接 · the official URL the numbers were read from",
+            "sha256": "原始文件 · SHA-256 of the archived bytes (see blobs, served under /blobs/)",
+            "source_format": "格式 · html, text, pdf, … of the document the numbers came from",
+            "cells_filled": "已填单元格 · cells with a number (blank cells are null, never 0)",
+            "checks_failed": "勾稽不符 · consistency rules that failed (a finding about the report)",
+            "first_seen": "首次抓取 · first fetched (UTC)",
+            "last_seen": "最近抓取 · last fetched (UTC)",
+        },
+    ),
+    "cells": (
+        "表格数值 · Table cells under canonical keys (see cell_keys); value null = blank in the report.",
+        {"key": "规范键 · canonical key, stable across years", "value": "数值 · number, or null", "raw": "原文 · the cell as printed"},
+    ),
+    "checks": (
+        "勾稽关系 · Consistency checks: T3-FLOW, T3-ROW-TOTAL, T3-OUTCOME-SUM, T4-SUM, one row per column/row/group.",
+        {"left": "左边 · first side's sum", "right": "右边 · second side's sum", "passed": "1 = 相符 · agrees"},
+    ),
+    "captures": (
+        "抓取记录 · Every HTTP response or failure the crawler received, with provenance.",
+        {
+            "url": "requested URL",
+            "final_url": "URL after redirects",
+            "redirect_chain": "JSON list of URLs redirected through",
+            "status": "HTTP status (null: no response)",
+            "flag": "ok · http_error · network_error · challenge",
+            "sha256": "SHA-256 of the body as received (blobs)",
+            "fetched_at": "first fetched (UTC)",
+            "last_fetched_at": "last fetched unchanged (UTC)",
+        },
+    ),
+    "blobs": ("原始字节 · Raw bytes, once per SHA-256; files under /blobs/<path>.", {"path": "path under the blob folder, served at /blobs/<path>"}),
+    "crawl_runs": ("抓取批次 · One row per crawl, with settings and counts.", {}),
+    "report_sources": ("报告来源 · Every document read as a given report; used = 1 is where its numbers came from.", {}),
+    "extractions": ("抽取结果 · What reading each distinct document gave: report, not_report (why) or failed.", {}),
+    "cell_keys": ("规范键 · Canonical keys with their template labels.", {}),
+    "report_texts": ("报告全文 · Full text of each report, searchable (trigram full-text search, 3+ characters).", {}),
+    "report_numbers": ("报告数值 · Every number beside its report, label, original URL and archived copy (/blobs/<archived_copy>).", {}),
+    "failed_checks": ("勾稽不符 · Failed consistency checks with the report's URL.", {}),
+}
+
+
+def datasette_metadata(database: str) -> dict:
+    return {
+        "title": "xxgk-archive · 政府信息公开工作年度报告档案",
+        "description": "Annual reports of Chinese government information disclosure, archived with their original bytes.",
+        "databases": {
+            database: {
+                "tables": {
+                    name: {"description": description, "columns": columns}
+                    for name, (description, columns) in TABLES.items()
+                }
+            }
+        },
+    }

@@ -1,0 +1,175 @@
+"""Named schema migrations, applied in order when an archive is opened.
+
+A migration runs once; its name is recorded in ``_migrations``. Never edit a migration that has
+shipped: add a new one. Column comments live in ``archive/metadata.py`` (Datasette metadata).
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import sqlite_utils
+
+
+def m001_initial(db: sqlite_utils.Database) -> None:
+    db["crawl_runs"].create(
+        {
+            "id": int,
+            "started_at": str,
+            "finished_at": str,
+            "command": str,
+            "settings_digest": str,
+            "settings": str,
+            "status": str,
+            "requests": int,
+            "new_captures": int,
+            "new_blobs": int,
+            "new_reports": int,
+            "errors": int,
+        },
+        pk="id",
+    )
+    db["blobs"].create({"sha256": str, "size": int, "path": str, "first_seen": str, "first_run_id": int}, pk="sha256")
+    db["captures"].create(
+        {
+            "id": int,
+            "fingerprint": str,
+            "run_id": int,
+            "last_run_id": int,
+            "site": str,
+            "spider": str,
+            "kind": str,
+            "flag": str,
+            "url": str,
+            "final_url": str,
+            "redirect_chain": str,
+            "status": int,
+            "headers": str,
+            "content_type": str,
+            "sha256": str,
+            "size": int,
+            "referer": str,
+            "title": str,
+            "error": str,
+            "fetched_at": str,
+            "last_fetched_at": str,
+            "times_fetched": int,
+        },
+        pk="id",
+        foreign_keys=[("run_id", "crawl_runs", "id"), ("sha256", "blobs", "sha256")],
+    )
+    db["captures"].create_index(["fingerprint"], unique=True)
+    db["captures"].create_index(["url"])
+    db["captures"].create_index(["site"])
+    db["reports"].create(
+        {
+            "id": str,
+            "agency": str,
+            "year": int,
+            "scope": str,
+            "template": str,
+            "title": str,
+            "url": str,
+            "site": str,
+            "source_format": str,
+            "capture_id": int,
+            "sha256": str,
+            "first_seen": str,
+            "last_seen": str,
+            "first_run_id": int,
+            "cells_filled": int,
+            "checks_failed": int,
+            "warnings": str,
+            "problems": str,
+        },
+        pk="id",
+        foreign_keys=[("capture_id", "captures", "id"), ("first_run_id", "crawl_runs", "id")],
+    )
+    db["reports"].create_index(["agency", "year"])
+    db["report_sources"].create(
+        {
+            "report_id": str,
+            "sha256": str,
+            "capture_id": int,
+            "url": str,
+            "source_format": str,
+            "cells_filled": int,
+            "checks_failed": int,
+            "problems": int,
+            "used": int,
+            "first_seen": str,
+        },
+        pk=("report_id", "sha256"),
+        foreign_keys=[("report_id", "reports", "id"), ("capture_id", "captures", "id")],
+    )
+    db["cells"].create(
+        # INTEGER affinity keeps whole numbers as integers and stores 96171.6 as a real, losslessly.
+        {"report_id": str, "key": str, "tbl": str, "value": int, "raw": str},
+        pk=("report_id", "key"),
+        foreign_keys=[("report_id", "reports", "id")],
+    )
+    db["checks"].create(
+        {"report_id": str, "rule": str, "subject": str, "left": int, "right": int, "passed": int},
+        pk=("report_id", "rule", "subject"),
+        foreign_keys=[("report_id", "reports", "id")],
+    )
+    db["extractions"].create(
+        {"sha256": str, "outcome": str, "report_id": str, "reason": str, "extracted_at": str},
+        pk="sha256",
+        foreign_keys=[("sha256", "blobs", "sha256")],
+    )
+    db["report_texts"].create({"report_id": str, "title": str, "agency": str, "text": str}, pk="report_id")
+    # Trigram tokens let Chinese text be searched without a word segmenter (≥ 3 characters).
+    db["report_texts"].enable_fts(["title", "agency", "text"], tokenize="trigram", create_triggers=True)
+
+
+def m002_cell_keys_and_views(db: sqlite_utils.Database) -> None:
+    """A label for every canonical key, and views that put numbers beside their sources."""
+    from extractors.keys import FREEFORM, GB2019, GB2021, keys_for, label_for
+
+    templates: dict[str, list[str]] = {}
+    for template in (GB2021, GB2019, FREEFORM):
+        for key in keys_for(template):
+            templates.setdefault(key, []).append(template)
+    db["cell_keys"].insert_all(
+        ({"key": k, "tbl": k.split(".")[0], "label": label_for(k), "templates": " ".join(t)} for k, t in templates.items()),
+        pk="key",
+    )
+    db.create_view(
+        "report_numbers",
+        """
+        select r.agency, r.year, r.scope, r.template, c.key, k.label, c.value, c.raw,
+               r.url as original_url, b.path as archived_copy, r.id as report_id
+        from cells c
+        join reports r on r.id = c.report_id
+        left join cell_keys k on k.key = c.key
+        left join blobs b on b.sha256 = r.sha256
+        """,
+    )
+    db.create_view(
+        "failed_checks",
+        """
+        select r.agency, r.year, ch.rule, ch.subject, ch."left", ch."right", r.url as original_url, r.id as report_id
+        from checks ch join reports r on r.id = ch.report_id
+        where ch.passed = 0
+        """,
+    )
+
+
+MIGRATIONS = (m001_initial, m002_cell_keys_and_views)
+
+
+def apply(db: sqlite_utils.Database) -> list[str]:
+    """Apply every migration not yet recorded; return the names applied now."""
+    done = {row["name"] for row in db["_migrations"].rows} if db["_migrations"].exists() else set()
+    applied = []
+    for migration in MIGRATIONS:
+        if migration.__name__ in done:
+            continue
+        with db.conn:
+            migration(db)
+            db["_migrations"].insert(
+                {"name": migration.__name__, "applied_at": datetime.now(timezone.utc).isoformat(timespec="seconds")},
+                pk="name",
+            )
+        applied.append(migration.__name__)
+    return applied

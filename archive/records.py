@@ -1,0 +1,46 @@
+"""What the crawl hands to the archive: one HTTP exchange, plain data (no Scrapy types)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Capture kinds: why the crawler fetched the URL.
+LISTING = "listing"
+DETAIL = "detail"  # a page whose title says it is an annual report
+ATTACHMENT = "attachment"
+OTHER = "other"
+
+# Capture flags: what came back.
+OK = "ok"
+HTTP_ERROR = "http_error"  # a response with status >= 400
+NETWORK_ERROR = "network_error"  # no (complete) response: refused, timeout, truncated body
+CHALLENGE = "challenge"  # an anti-bot page instead of the content (never extracted)
+
+
+@dataclass(frozen=True)
+class Capture:
+    """One response (or failure) the crawl received, with its provenance.
+
+    ``body`` is the exact bytes the server sent (decompressed by HTTP content-encoding only);
+    it is stored once per sha256. A failure without a response has ``status`` None,
+    an empty body and ``error`` set.
+    """
+
+    url: str
+    fetched_at: str  # UTC, ISO 8601
+    site: str
+    spider: str
+    kind: str
+    flag: str
+    status: int | None = None
+    final_url: str | None = None
+    redirect_chain: tuple[str, ...] = ()
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+    referer: str | None = None
+    error: str | None = None
+    title: str | None = None  # the link text that led here (listing title), if any
+    agency_hint: str | None = None  # the site's agency, for reports that do not name themselves
+
+    @property
+    def content_type(self) -> str | None:
+        return self.headers.get("Content-Type") or self.headers.get("content-type")

@@ -1,0 +1,126 @@
+"""The archive on a real SQLite file: bytes first, idempotent writes, one report per agency-year."""
+import hashlib
+import json
+
+import pytest
+
+from archive.records import DETAIL, NETWORK_ERROR, OK, Capture
+from archive.store import Archive
+from extractors.keys import GB2021, keys_for
+from extractors.model import Check, Extraction
+
+
+def capture(url="http://127.0.0.1:1/a.html", body=b"<html>report</html>", **kw):
+    fields = dict(url=url, fetched_at="2026-01-01T00:00:00+00:00", site="s1", spider="trs", kind=DETAIL, flag=OK,
+                  status=200, final_url=url, headers={"Content-Type": "text/html"}, body=body)
+    fields.update(kw)
+    return Capture(**fields)
+
+
+def extraction(filled=3, failed=0, fmt="html"):
+    keys = keys_for(GB2021)
+    cells = {k: (i if i < filled else None) for i, k in enumerate(keys)}
+    checks = tuple(Check("T4-SUM", f"g{i}", 1, 1 if i >= failed else 2, i >= failed) for i in range(3))
+    return Extraction(is_report=True, agency="某某局", year=2021, template=GB2021, scope="organ", title="t",
+                      cells=cells, raw={k: str(v) for k, v in cells.items() if v is not None}, checks=checks,
+                      source_format=fmt, text="某某局2021年政府信息公开工作年度报告")
+
+
+@pytest.fixture
+def archive(tmp_path):
+    a = Archive(tmp_path / "a.db")
+    yield a
+    a.close()
+
+
+def test_capture_stores_bytes_on_disk_under_their_sha256(archive):
+    run = archive.start_run("test", {})
+    cid, new = archive.record_capture(capture(), run)
+    row = archive.capture(cid)
+    assert new and row["sha256"] == hashlib.sha256(b"<html>report</html>").hexdigest()
+    assert archive.blobs.path_for(row["sha256"]).read_bytes() == b"<html>report</html>"
+    assert json.loads(row["headers"]) == {"Content-Type": "text/html"}
+    assert row["status"] == 200 and row["fetched_at"] and row["size"] == len(b"<html>report</html>")
+
+
+def test_same_response_again_adds_nothing(archive):
+    run1 = archive.start_run("test", {})
+    archive.record_capture(capture(), run1)
+    archive.finish_run(run1, requests=1)
+    run2 = archive.start_run("test", {})
+    cid, new = archive.record_capture(capture(fetched_at="2026-01-02T00:00:00+00:00"), run2)
+    counts = archive.finish_run(run2, requests=1)
+    assert not new
+    assert counts == {"requests": 1, "new_captures": 0, "new_blobs": 0, "new_reports": 0, "errors": 0}
+    row = archive.capture(cid)
+    assert row["times_fetched"] == 2 and row["last_fetched_at"].startswith("2026-01-02")
+
+
+def test_same_bytes_at_two_urls_are_one_blob(archive):
+    run = archive.start_run("test", {})
+    archive.record_capture(capture(url="http://127.0.0.1:1/a"), run)
+    archive.record_capture(capture(url="http://127.0.0.1:1/b"), run)
+    assert archive.db["captures"].count == 2 and archive.db["blobs"].count == 1
+
+
+def test_failure_without_response_is_a_capture_with_its_error(archive):
+    run = archive.start_run("test", {})
+    cid, _ = archive.record_capture(capture(status=None, body=b"", flag=NETWORK_ERROR, error="ResponseFailed: data loss"), run)
+    row = archive.capture(cid)
+    assert row["sha256"] is None and row["error"] == "ResponseFailed: data loss"
+    assert archive.finish_run(run, requests=1)["errors"] == 1
+
+
+def test_report_cells_and_checks_are_stored_once(archive):
+    run = archive.start_run("test", {})
+    cid, _ = archive.record_capture(capture(), run)
+    rid = archive.record_extraction(extraction(), capture_id=cid, run_id=run)
+    assert rid == "某某局-2021-organ"
+    assert archive.db["cells"].count == 200
+    assert archive.db["cells"].get((rid, "t2.regulation.repealed"))["value"] == 1
+    assert archive.db["cells"].get((rid, "t3.new.total"))["value"] is None  # blank stays null
+    assert archive.db["checks"].count == 3
+    assert archive.record_extraction(extraction(), capture_id=cid, run_id=run) == rid
+    assert archive.db["cells"].count == 200 and archive.db["reports"].count == 1
+    assert archive.finish_run(run, requests=1)["new_reports"] == 1
+
+
+def test_the_better_read_source_wins_in_any_order(tmp_path):
+    """An HTML body and its attachment are one report; the numbers come from the better read."""
+    chosen = []
+    for order in (("good", "poor"), ("poor", "good")):
+        a = Archive(tmp_path / f"{order[0]}.db")
+        run = a.start_run("test", {})
+        for name in order:
+            cid, _ = a.record_capture(capture(url=f"http://127.0.0.1:1/{name}", body=name.encode()), run)
+            a.record_extraction(extraction(filled=10 if name == "good" else 5, failed=0 if name == "good" else 1),
+                                capture_id=cid, run_id=run)
+        report = a.db["reports"].get("某某局-2021-organ")
+        chosen.append(report["url"])
+        assert a.db["report_sources"].count == 2
+        a.close()
+    assert chosen == ["http://127.0.0.1:1/good"] * 2
+
+
+def test_not_a_report_is_recorded_and_not_filed(archive):
+    run = archive.start_run("test", {})
+    cid, _ = archive.record_capture(capture(body=b"garbage"), run)
+    assert archive.record_extraction(Extraction(is_report=False, reason="no report tables"), capture_id=cid, run_id=run) is None
+    sha = archive.capture(cid)["sha256"]
+    assert archive.extraction_outcome(sha)["reason"] == "no report tables"
+    assert archive.db["reports"].count == 0
+
+
+def test_report_text_is_searchable_in_chinese(archive):
+    run = archive.start_run("test", {})
+    cid, _ = archive.record_capture(capture(), run)
+    archive.record_extraction(extraction(), capture_id=cid, run_id=run)
+    hits = list(archive.db.query("select report_id from report_texts_fts join report_texts on report_texts.rowid = report_texts_fts.rowid where report_texts_fts match '信息公开'"))
+    assert hits == [{"report_id": "某某局-2021-organ"}]
+
+
+def test_reopening_applies_no_migration_twice(tmp_path):
+    Archive(tmp_path / "x.db").close()
+    a = Archive(tmp_path / "x.db")
+    assert [r["name"] for r in a.db["_migrations"].rows] == ["m001_initial", "m002_cell_keys_and_views"]
+    a.close()
