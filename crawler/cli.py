@@ -1,0 +1,146 @@
+"""`xxgk`: the command-line tool. Every command is documented in README.md (a test checks that)."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="xxgk", description="Crawl and archive government information-disclosure annual reports.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("demo", help="crawl the bundled portal replica (offline) into an archive")
+    p.add_argument("--archive", help="SQLite archive path (default: $XXGK_ARCHIVE or ./archive.db)")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("crawl", help="crawl the sites of a registry file into an archive")
+    p.add_argument("--sites", required=True, help="site registry, YAML or CSV (id, agency, start_url, platform)")
+    p.add_argument("--archive", help="SQLite archive path (default: $XXGK_ARCHIVE or ./archive.db)")
+    p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="override a Scrapy setting (repeatable)")
+    p.set_defaults(func=cmd_crawl)
+
+    p = sub.add_parser("serve", help="browse an archive in Datasette")
+    p.add_argument("--archive", help="SQLite archive path (default: $XXGK_ARCHIVE or ./archive.db)")
+    p.add_argument("--port", type=int, default=8001)
+    p.add_argument("--host", default="127.0.0.1")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("extract", help="extract one report file (.html/.htm/.txt …) and print the result")
+    p.add_argument("path")
+    p.add_argument("--json", action="store_true", help="print the full result as one JSON object")
+    p.set_defaults(func=cmd_extract)
+
+    args = parser.parse_args(argv)
+    return args.func(args) or 0
+
+
+def _archive_path(args) -> Path:
+    return Path(args.archive or os.environ.get("XXGK_ARCHIVE") or "archive.db")
+
+
+def cmd_demo(args) -> int:
+    from crawler.run import run_crawl
+    from crawler.sites import Site
+    from replica.server import Replica
+
+    path = _archive_path(args)
+    with Replica.start() as replica:
+        sites = [Site(s.id, s.agency, s.start_url, s.platform) for s in replica.sites]
+        print(f"Portal replica: {len(sites)} sites on 127.0.0.1; crawling into {path} …", flush=True)
+        counts = run_crawl(sites, path, command="xxgk demo")
+    _print_summary(path, counts)
+    return 0
+
+
+def cmd_crawl(args) -> int:
+    from crawler.run import run_crawl
+    from crawler.sites import RegistryError, load_sites
+
+    try:
+        sites = load_sites(args.sites)
+    except (OSError, RegistryError) as exc:
+        print(f"xxgk crawl: {args.sites}: {exc}", file=sys.stderr)
+        return 2
+    overrides = {}
+    for item in args.set:
+        name, sep, value = item.partition("=")
+        if not sep:
+            print(f"xxgk crawl: --set takes NAME=VALUE, got {item!r}", file=sys.stderr)
+            return 2
+        overrides[name] = value
+    path = _archive_path(args)
+    counts = run_crawl(sites, path, command="xxgk crawl --sites " + str(args.sites), overrides=overrides)
+    _print_summary(path, counts)
+    return 0
+
+
+def _print_summary(path: Path, counts: dict) -> None:
+    from archive.store import Archive
+
+    archive = Archive(path)
+    total = archive.summary()
+    archive.close()
+    print(
+        f"\nCrawl run {counts['run_id']}: {counts['requests']} requests, {counts['new_captures']} new captures, "
+        f"{counts['new_blobs']} new blobs, {counts['new_reports']} new reports, {counts['errors']} errors."
+    )
+    print(
+        f"Archive {path}: {total['reports']} reports, {total['captures']} captures, {total['cells']} cells, "
+        f"{total['failed_checks']} failed checks in {total['reports_with_failed_checks']} reports, "
+        f"{total['capture_errors']} capture errors."
+    )
+    print(f"Browse it:  xxgk serve --archive {path}   (then open http://127.0.0.1:8001/)")
+
+
+def cmd_serve(args) -> int:
+    from archive.metadata import datasette_metadata
+    from archive.store import Archive
+
+    path = _archive_path(args)
+    if not path.exists():
+        print(f"xxgk serve: no archive at {path} (run `xxgk demo` or `xxgk crawl` first)", file=sys.stderr)
+        return 2
+    archive = Archive(path)  # applies pending migrations before Datasette reads it
+    blobs_dir = archive.blobs.root
+    archive.close()
+    metadata = path.with_name(path.name + ".metadata.json")
+    metadata.write_text(json.dumps(datasette_metadata(path.stem), ensure_ascii=False, indent=2), encoding="utf-8")
+    blobs_dir.mkdir(exist_ok=True)
+    cmd = [
+        sys.executable, "-m", "datasette", "serve", str(path),
+        "--metadata", str(metadata),
+        "--static", f"blobs:{blobs_dir}",
+        "--host", args.host, "--port", str(args.port),
+    ]
+    os.execv(sys.executable, cmd)
+
+
+def cmd_extract(args) -> int:
+    import extractors
+
+    path = Path(args.path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        print(f"xxgk extract: cannot read {path}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    result = extractors.extract(data, filename=path.name)
+    if args.json:
+        print(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
+    elif not result.is_report:
+        print(f"{path}: not a report ({result.reason})")
+    else:
+        filled = sum(v is not None for v in result.cells.values())
+        failed = [f"{c.rule}:{c.subject}" for c in result.checks if not c.passed]
+        print(f"{path}: {result.agency} {result.year} ({result.template}, {result.scope})")
+        print(f"  {filled}/{len(result.cells)} cells filled; {len(result.checks)} checks, {len(failed)} failed {' '.join(failed)}")
+        for line in result.problems + result.warnings:
+            print(f"  ! {line}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,102 @@
+"""The glue between the crawl and the archive: bytes first, then numbers."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
+
+from archive.records import ATTACHMENT, DETAIL, OK, Capture
+from archive.store import Archive
+
+import extractors
+
+
+@dataclass(frozen=True)
+class StoredCapture:
+    """A capture once its bytes and row are in the archive."""
+
+    capture: Capture
+    capture_id: int
+    new: bool
+
+
+class _ArchiveUser:
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.path = crawler.settings.get("XXGK_ARCHIVE")
+        self.run_id = crawler.settings.getint("XXGK_RUN_ID") or None
+        self.archive: Archive | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def open_spider(self):
+        self.archive = Archive(self.path)
+
+    def close_spider(self):
+        self.archive.close()
+
+
+class ArchivePipeline(_ArchiveUser):
+    """Stores every capture's bytes and provenance before anything reads them.
+
+    A plain ``scrapy crawl`` (no run id from `xxgk`) gets a crawl_runs row of its own.
+    """
+
+    def open_spider(self):
+        super().open_spider()
+        self.own_run = self.run_id is None
+        if self.own_run:
+            self.run_id = self.archive.start_run(f"scrapy crawl {self.crawler.spider.name}", {})
+
+    def close_spider(self):
+        if self.own_run:
+            self.archive.finish_run(self.run_id, requests=self.stats.get_value("downloader/request_count", 0))
+        super().close_spider()
+
+    def process_item(self, item):
+        if not isinstance(item, Capture):
+            return item
+        capture_id, new = self.archive.record_capture(item, self.run_id)
+        self.stats.inc_value("archive/captures_new" if new else "archive/captures_seen")
+        if item.flag != OK:
+            self.stats.inc_value(f"archive/{item.flag}")
+        return StoredCapture(item, capture_id, new)
+
+
+class ExtractPipeline(_ArchiveUser):
+    """Reads report pages and attachments into numbers; bytes already read are not read again."""
+
+    def open_spider(self):
+        super().open_spider()
+        if self.run_id is None:  # a plain `scrapy crawl`: ArchivePipeline made the run
+            self.run_id = self.archive.db.execute("select max(id) from crawl_runs").fetchone()[0]
+
+    def process_item(self, item):
+        if not isinstance(item, StoredCapture):
+            return item
+        capture = item.capture
+        if capture.kind not in (DETAIL, ATTACHMENT) or capture.flag != OK:
+            return item
+        sha256 = self.archive.capture(item.capture_id)["sha256"]
+        earlier = self.archive.extraction_outcome(sha256)
+        if earlier is not None and earlier["outcome"] != "failed":  # a crash is retried next time
+            if earlier["report_id"]:
+                self.archive.touch_report(earlier["report_id"], capture.fetched_at)
+            self.stats.inc_value("extract/already_done")
+            return item
+        try:
+            result = extractors.extract(capture.body, filename=_filename(capture), content_type=capture.content_type or "")
+        except Exception as exc:  # one unreadable document never stops the crawl: record and count it
+            self.archive.record_extraction_failure(sha256, f"{type(exc).__name__}: {exc}", capture.fetched_at)
+            self.stats.inc_value("extract/failed")
+            return item
+        rid = self.archive.record_extraction(result, capture_id=item.capture_id, run_id=self.run_id, agency_hint=capture.agency_hint)
+        self.stats.inc_value("extract/report" if rid else "extract/not_report")
+        return item
+
+
+def _filename(capture: Capture) -> str:
+    url = capture.final_url or capture.url
+    return unquote(urlsplit(url).path.rsplit("/", 1)[-1] or "") or unquote(urlsplit(url).query)

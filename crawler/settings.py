@@ -1,0 +1,41 @@
+"""Scrapy settings for every xxgk crawl. Environment variables override what differs per deploy."""
+import os
+
+BOT_NAME = "xxgk"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+# An honest User-Agent: who we are and where to complain. Set XXGK_CONTACT_URL for your deploy.
+XXGK_CONTACT_URL = os.environ.get("XXGK_CONTACT_URL", "https://github.com/xxgk-archive/xxgk-archive")
+USER_AGENT = f"xxgk-archive/0.1 (+{XXGK_CONTACT_URL}; research archive of government disclosure reports)"
+
+# Politeness: robots.txt, one or two requests at a time per host, AutoThrottle adapting to the server.
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = float(os.environ.get("XXGK_START_DELAY", "1.0"))
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 60
+
+# Every status reaches the spider, which records errors as captures instead of dropping them.
+HTTPERROR_ALLOW_ALL = True
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+
+# The archive: where captures, blobs and reports go (see archive/).
+XXGK_ARCHIVE = os.environ.get("XXGK_ARCHIVE", "archive.db")
+XXGK_RUN_ID = None  # set by `xxgk crawl` / `xxgk demo` to the crawl_runs row of this invocation
+
+ITEM_PIPELINES = {
+    "crawler.pipelines.ArchivePipeline": 100,
+    "crawler.pipelines.ExtractPipeline": 200,
+}
+
+# Not wanted in a batch crawler: both listen on local ports.
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+
+LOG_LEVEL = os.environ.get("XXGK_LOG_LEVEL", "INFO")
+FEED_EXPORT_ENCODING = "utf-8"

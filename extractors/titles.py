@@ -1,0 +1,36 @@
+"""Titles of items in a portal's annual-report column: is this a report, which year, or a companion?
+
+Report titles follow ``<机关全称><YYYY>年(度)政府信息公开工作年度报告`` with variants (政务公开,
+信息公开年度报告, 年报) and suffixes (图片版, 超链版). 图解 / 解读 / 更正 pages explain or amend a report
+and must not be counted as a second report (spec §5).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+REPORT = "report"
+COMPANION = "companion"  # 图解, 解读, 更正: linked to a report, never counted as one
+
+_CN_DIGITS = str.maketrans("〇零一二三四五六七八九０１２３４５６７８９", "00123456789" "0123456789")
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+# A disclosure-report title: some 公开 wording, then 年度报告 / 年报 / 工作报告.
+_REPORT_WORDS = re.compile(r"(政府信息公开|政务公开|信息公开).{0,12}(年度报告|年报|工作报告)")
+_COMPANION_WORDS = re.compile(r"图解|解读|一图读懂|图说|更正|说明会")
+
+
+@dataclass(frozen=True)
+class TitleKind:
+    kind: str  # REPORT or COMPANION
+    year: int | None
+
+
+def classify_title(title: str) -> TitleKind | None:
+    """REPORT / COMPANION with the report year, or None when the title is not about a report."""
+    text = re.sub(r"\s+", "", title or "")
+    if not _REPORT_WORDS.search(text):
+        return None
+    match = _YEAR.search(text.translate(_CN_DIGITS))
+    year = int(match.group(1)) if match else None
+    kind = COMPANION if _COMPANION_WORDS.search(text) else REPORT
+    return TitleKind(kind, year)

@@ -1,0 +1,35 @@
+"""TRS WCM portals (拓尔思): the most common CMS of Chinese government sites.
+
+What the platform does, and this spider relies on:
+- A column is static HTML: ``<col>/index.html``, then ``index_1.html``, ``index_2.html`` …; the page
+  count is only in a script call ``createPageHTML(<pages>, <current>, "index", "html")``.
+- Rows are plain ``<a href="./<yyyymm>/t<yyyymmdd>_<id>.html" title="…">`` links; the title
+  attribute holds the full title when the text is cut short.
+- Detail pages keep the body in ``.TRS_Editor``; attachments are linked as ``P0<…>.pdf`` etc.
+"""
+from __future__ import annotations
+
+import re
+
+from archive.records import LISTING, OK
+from crawler.portal_spider import PortalSpider
+
+PAGE_COUNT = re.compile(r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"]([\w-]+)['\"]\s*,\s*['\"](\w+)['\"]")
+
+
+class TrsSpider(PortalSpider):
+    name = "trs"
+    platform = "trs"
+
+    def parse_listing(self, response):
+        capture = self.capture(response)
+        yield capture
+        if capture.flag != OK:
+            return
+        hits = [(a.attrib["href"], a.attrib.get("title") or "".join(a.css("::text").getall())) for a in response.css("a[href]")]
+        yield from self.follow_hits(response, hits)
+        match = PAGE_COUNT.search(response.text)
+        if match and int(match.group(2)) == 0:  # the first page lists the others
+            pages, prefix, ext = int(match.group(1)), match.group(3), match.group(4)
+            for n in range(1, pages):
+                yield self.request(response.urljoin(f"{prefix}_{n}.{ext}"), response.meta["site"], self.parse_listing, kind=LISTING)
