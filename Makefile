@@ -1,0 +1,26 @@
+# Two commands do all the set-up on a fresh machine with Python 3.11+ and the package registries:
+#   make demo   — install, crawl the bundled portal replica into ./archive.db, print how to browse it
+#   make test   — install, run the whole test suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test serve clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+demo: $(VENV)/.installed
+	$(BIN)/xxgk demo
+
+test: $(VENV)/.installed
+	$(BIN)/pytest
+
+serve: $(VENV)/.installed
+	$(BIN)/xxgk serve
+
+clean:
+	rm -rf $(VENV) archive.db archive.db-* archive.db.blobs archive.db.metadata.json
