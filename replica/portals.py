@@ -1,0 +1,245 @@
+"""The replica's world: which portals exist, who runs them, and what their annual-report columns list.
+
+Platforms are code (``replica.trs``, ``replica.hanweb``), portals are data (this module). Everything
+is fixed by a seed, so two runs serve identical bytes; ``build_world(version=2)`` is the same world a
+while later — one report corrected in place, one new report published — for changed-report tests.
+
+Each portal's column mixes what a real 政府信息公开年报 column holds: the reports of the agency and of
+its departments (as HTML bodies, as text attachments, or both), a 图解 and a 解读 that explain a
+report but are not one, notices and 工作要点 filed in the wrong column, and a few rows whose pages
+fail (a dead link, a 500, a response cut short). The five seed reports of ``shared/samples/seeds``
+appear with their agencies, years and numbers, rendered by our own code in the seeds' layouts.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, replace
+from datetime import date
+
+from extractors.keys import FREEFORM, GB2019, GB2021
+from replica.reports import (
+    CELL_PER_LINE,
+    INLINE,
+    PLAIN,
+    REGION,
+    TABBED,
+    TITLE_PATTERNS,
+    HtmlStyle,
+    ReportModel,
+    random_model,
+    zero_cells,
+)
+
+TRS = "trs"
+HANWEB = "hanweb"
+
+# What an item in a column is. Only REPORT items are reports; the three fault kinds look like report
+# rows in the listing but their pages fail.
+REPORT = "report"
+GRAPHIC = "graphic"  # 图解
+EXPLAINER = "explainer"  # 解读
+NOTICE = "notice"
+BROKEN = "broken"  # the listing links a page that does not exist: 404
+SERVER_ERROR = "server_error"  # the detail page answers 500
+TRUNCATED = "truncated"  # the detail page is cut short under a larger Content-Length
+FAULTS = {BROKEN: "404", SERVER_ERROR: "500", TRUNCATED: "truncated"}
+
+
+@dataclass(frozen=True)
+class Item:
+    """One row of a column listing and the page behind it.
+
+    For a REPORT: ``body`` says whether the detail page carries the report as HTML, ``attachment``
+    names the text layout of an attached copy (None: no attachment). For a GRAPHIC or EXPLAINER,
+    ``report`` is the report it explains; for a fault kind, the report whose page fails.
+    """
+
+    title: str
+    published: date
+    kind: str = REPORT
+    report: ReportModel | None = None
+    body: bool = True
+    attachment: str | None = None
+    attachment_encoding: str = "utf-8"
+    style: HtmlStyle = PLAIN
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Portal:
+    """One government site: its CMS platform, the loopback address it is served on, its column."""
+
+    id: str
+    agency: str
+    platform: str
+    host: str
+    encoding: str  # "utf-8" or "gbk"
+    site_code: str  # 网站标识码
+    items: tuple[Item, ...]
+    page_size: int = 15  # TRS rows per listing page; Hanweb rows per dataproxy page
+    column_id: int = 0  # Hanweb only
+    unit_id: int = 0  # Hanweb only
+
+    @property
+    def column_path(self) -> str:
+        if self.platform == TRS:
+            return "/zfxxgk/zfxxgknb/index.html"
+        return f"/col/col{self.column_id}/index.html"
+
+    @property
+    def info_path(self) -> str:
+        """The 政府信息公开 section the report column belongs to."""
+        return "/zfxxgk/index.html" if self.platform == TRS else f"/col/col{self.column_id - 1}/index.html"
+
+    def listed(self) -> tuple[Item, ...]:
+        """The column's rows as the CMS orders them: newest first."""
+        return tuple(sorted(self.items, key=lambda item: item.published, reverse=True))
+
+
+@dataclass(frozen=True)
+class World:
+    version: int
+    portals: tuple[Portal, ...]
+
+
+def _report(model: ReportModel, **how) -> Item:
+    return Item(model.title, model.published, report=model, **how)
+
+
+def _seed(rng: random.Random, template: str, agency: str, year: int, published: date, *,
+          title_pattern: str = TITLE_PATTERNS[0], **cells) -> ReportModel:
+    """A seed report: all zeros except ``cells`` (keys with dots written as double underscores)."""
+    model = random_model(rng, template, agency, year, activity="none", title_pattern=title_pattern)
+    values = zero_cells(template) | {key.replace("__", "."): v for key, v in cells.items()}
+    return replace(model, cells=values, published=published)
+
+
+def _explainers(report: ReportModel, area: str) -> tuple[Item, Item]:
+    c = report.cells
+    graphic = Item(f"图解：{report.title}", date.fromordinal(report.published.toordinal() + 1), kind=GRAPHIC,
+                   report=report, text=f"一图读懂{report.title}")
+    explainer = Item(
+        f"解读：{report.title}", date.fromordinal(report.published.toordinal() + 2), kind=EXPLAINER, report=report,
+        text=(f"{report.year}年，{area}共新收政府信息公开申请{c['t3.new.total']}件，上年结转{c['t3.carried_in.total']}件，"
+              f"办结{c['t3.total.total']}件，其中予以公开{c['t3.granted.total']}件。因政府信息公开被申请行政复议"
+              f"{c['t4.review.total']}件。报告全文见政府信息公开年报栏目。"))
+    return graphic, explainer
+
+
+def _notice(title: str, published: date, text: str, kind: str = NOTICE) -> Item:
+    return Item(title, published, kind=kind, text=text)
+
+
+def _fault(kind: str, model: ReportModel) -> Item:
+    """A report row whose page fails; the report behind it is not reachable, so not in the truth."""
+    return Item(model.title, model.published, kind=kind, report=model)
+
+
+def _xinhua(rng: random.Random, version: int) -> Portal:
+    industry = _seed(rng, GB2021, "新华区工业和信息化局", 2021, date(2022, 1, 20))
+    region = random_model(rng, GB2021, "新华区人民政府", 2022, scope=REGION, activity="high")
+    graphic, explainer = _explainers(region, "全区")
+    items = (
+        _report(industry, body=False, attachment=INLINE, attachment_encoding="gb18030"),
+        _report(region, style=HtmlStyle(long_notes=True)),
+        graphic,
+        explainer,
+        _report(random_model(rng, FREEFORM, "新华区人民政府", 2017, scope=REGION, activity="medium")),
+        _report(random_model(rng, GB2019, "新华区教育局", 2019, activity="medium")),
+        _report(random_model(rng, GB2021, "新华区财政局", 2023, activity="low"), attachment=CELL_PER_LINE),
+        _report(random_model(rng, GB2019, "新华区卫生健康局", 2020, activity="medium", blank_rate=0.5)),
+        _notice("关于印发《新华区2023年政务公开工作要点》的通知", date(2023, 4, 12),
+                "各街道办事处，区政府各部门：现将《新华区2023年政务公开工作要点》印发给你们，请结合实际认真贯彻落实。"),
+        _notice("关于做好2023年度政府信息公开工作年度报告编制发布工作的通知", date(2023, 12, 18),
+                "各单位要按照国家规定的格式编制本机关年度报告，于2024年1月31日前向社会公布。"),
+        _fault(BROKEN, random_model(rng, GB2021, "新华区住房和城乡建设局", 2021)),
+        _fault(SERVER_ERROR, random_model(rng, GB2021, "新华区民政局", 2022)),
+        _fault(TRUNCATED, random_model(rng, GB2021, "新华区市场监督管理局", 2023, activity="medium")),
+    )
+    return Portal("xinhua", "新华区人民政府", TRS, "127.0.0.11", "gbk", "1301050001", items, page_size=5)
+
+
+def _shangrao(rng: random.Random, version: int) -> Portal:
+    agency = "上饶市工业和信息化局"
+    seed = _seed(rng, GB2021, agency, 2021, date(2022, 1, 28), t2__normative__issued=2, t2__normative__repealed=1,
+                 t2__normative__in_force=2,
+                 **{f"t3__other__{row}__{col}": None for row in ("no_fee", "misc")
+                    for col in ("natural", "commercial", "research", "social", "legal", "other_org", "total")})
+    y2023 = random_model(rng, GB2021, agency, 2023, activity="low")
+    if version >= 2:  # republished in place with a corrected stock of normative documents
+        y2023 = replace(y2023, cells=y2023.cells | {"t2.normative.in_force": (y2023.cells["t2.normative.in_force"] or 0) + 3})
+    items = [
+        _report(random_model(rng, GB2019, agency, 2019, activity="low")),
+        _report(random_model(rng, GB2019, agency, 2020, activity="low", title_pattern=TITLE_PATTERNS[1])),
+        _report(seed, attachment=CELL_PER_LINE),
+        _report(random_model(rng, GB2021, agency, 2022, activity="low"), style=HtmlStyle(typos=True)),
+        _report(y2023, attachment=TABBED),
+        _report(random_model(rng, GB2021, agency, 2024, activity="low"), style=HtmlStyle(extra_row=(3, 0, 3))),
+        _notice("上饶市工业和信息化局政府信息公开指南", date(2021, 6, 1),
+                "公民、法人或者其他组织可以通过门户网站、现场查阅等方式获取本机关主动公开的政府信息。"),
+    ]
+    if version >= 2:
+        items.append(_report(random_model(rng, GB2021, agency, 2025, activity="low")))
+    return Portal("shangrao", agency, TRS, "127.0.0.12", "utf-8", "3611000034", tuple(items))
+
+
+def _tuoli(rng: random.Random, version: int) -> Portal:
+    seed = _seed(rng, GB2019, "托里县商务和工业信息化局", 2021, date(2022, 2, 16), title_pattern=TITLE_PATTERNS[3])
+    items = (
+        _report(seed, body=False, attachment=CELL_PER_LINE),
+        _report(random_model(rng, GB2021, "托里县人民政府", 2021, scope=REGION, activity="medium", blank_rate=0.3)),
+        _notice("托里县2022年政务公开工作要点", date(2022, 5, 9),
+                "围绕县委、县政府中心工作，深化重点领域信息公开，提升政务公开标准化规范化水平。"),
+    )
+    return Portal("tuoli", "托里县人民政府", TRS, "127.0.0.13", "utf-8", "6542240001", items)
+
+
+def _jiefang(rng: random.Random, version: int) -> Portal:
+    seed = _seed(rng, GB2021, "解放区工业和信息化局", 2024, date(2025, 1, 21))
+    region = random_model(rng, GB2021, "解放区人民政府", 2023, scope=REGION, activity="high")
+    reports = [
+        _report(seed, body=False, attachment=TABBED),
+        _report(region, style=HtmlStyle(long_notes=True, typos=True)),
+        *_explainers(region, "全区"),
+        _report(random_model(rng, GB2021, "解放区发展和改革委员会", 2021, activity="low")),
+        _report(random_model(rng, GB2019, "解放区民政局", 2019, activity="low", blank_rate=0.4)),
+        _report(random_model(rng, GB2021, "解放区教育局", 2022, activity="medium"), attachment=INLINE),
+        _report(random_model(rng, GB2021, "解放区司法局", 2024, activity="low")),
+        _report(random_model(rng, GB2019, "解放区自然资源局", 2020, activity="medium")),
+        _report(random_model(rng, GB2021, "解放区人力资源和社会保障局", 2023, activity="medium")),
+        _fault(BROKEN, random_model(rng, GB2021, "解放区农业农村局", 2022)),
+        _fault(TRUNCATED, random_model(rng, GB2019, "解放区城市管理局", 2020, activity="medium")),
+    ]
+    notices = [
+        _notice(f"解放区{year}年政务公开工作要点", date(year, 4, 20),
+                f"{year}年全区政务公开工作要以习近平新时代中国特色社会主义思想为指导，推进决策、执行、管理、服务、结果公开。")
+        for year in range(2019, 2026)
+    ] + [
+        _notice(f"关于报送{year}年度政府信息公开工作年度报告的通知", date(year, 12, 20),
+                f"请各单位于{year + 1}年1月20日前报送本单位{year}年度政府信息公开工作年度报告。")
+        for year in range(2020, 2024)
+    ]
+    return Portal("jiefang", "焦作市解放区人民政府", HANWEB, "127.0.0.14", "utf-8", "4108020001",
+                  tuple(reports + notices), column_id=1229001, unit_id=4658367)
+
+
+def _hualong(rng: random.Random, version: int) -> Portal:
+    seed = _seed(rng, GB2019, "华龙区工业和信息化局", 2020, date(2021, 1, 26))
+    items = (
+        _report(seed),
+        _report(random_model(rng, GB2019, "濮阳市华龙区人民政府", 2020, scope=REGION, activity="high")),
+        _fault(SERVER_ERROR, random_model(rng, GB2021, "华龙区退役军人事务局", 2021)),
+        _notice("华龙区政府信息公开指南", date(2020, 3, 2), "本指南所称政府信息，是指行政机关在履行行政管理职能过程中制作或者获取的信息。"),
+    )
+    return Portal("hualong", "濮阳市华龙区人民政府", HANWEB, "127.0.0.15", "utf-8", "4109020001", items,
+                  column_id=1229101, unit_id=4658401)
+
+
+SEED = 20240131
+
+
+def build_world(version: int = 1, seed: int = SEED) -> World:
+    """The replica's portals. Each portal draws from its own generator, so changing one portal's
+    reports never changes another's numbers."""
+    builders = (_xinhua, _shangrao, _tuoli, _jiefang, _hualong)
+    return World(version, tuple(build(random.Random(f"{seed}:{build.__name__}"), version) for build in builders))
