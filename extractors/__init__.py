@@ -1,4 +1,41 @@
 """Bytes of a report document → metadata, section texts, canonical cells, checks.
 
 No Scrapy, no clock, no network: the crawl pipeline and `xxgk extract` call in here with bytes.
+
+    extract(data, filename=..., content_type=...)   any document's bytes (kind sniffed)
+    extract_html(html)                              an HTML page, as str or bytes
+    extract_text(text, title_hint=...)              plain text (from a PDF, DOC, copy-paste)
+    read_grid(grid, template=None)                  tables given as rows of cell texts
 """
+from __future__ import annotations
+
+from . import formats, sniff
+from .model import Check, Extraction
+from .tables import TableReading, read_grid
+
+__all__ = ["Check", "Extraction", "TableReading", "extract", "extract_html", "extract_text", "read_grid"]
+
+
+def extract(data: bytes, *, filename: str = "", content_type: str = "") -> Extraction:
+    """Read one document. Never raises: unreadable input gives ``is_report=False`` and a reason."""
+    try:
+        kind = sniff.sniff(data, filename, content_type)
+        reader = formats.READERS.get(kind)
+        if reader is not None:
+            return reader(data, content_type)
+        if kind in formats.NOT_YET_SUPPORTED:
+            return Extraction(is_report=False, source_format=kind,
+                              reason=f"{formats.NOT_YET_SUPPORTED[kind]} documents are not supported yet")
+        return Extraction(is_report=False, source_format=kind, reason="binary data of no known document type")
+    except Exception as exc:  # the contract: a reason, never a trace, whatever the bytes are
+        return Extraction(is_report=False, reason=f"extractor failed: {type(exc).__name__}: {exc}")
+
+
+def extract_html(html: str | bytes, *, content_type: str = "", title_hint: str = "") -> Extraction:
+    """Read an HTML page (bytes are decoded as ``extract`` would)."""
+    return formats.read_html_bytes(html, content_type, title_hint)
+
+
+def extract_text(text: str, *, title_hint: str = "") -> Extraction:
+    """Read plain text; ``title_hint`` is the title the page or listing gave, when known."""
+    return formats.read_text(text, title_hint)

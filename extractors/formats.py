@@ -1,0 +1,53 @@
+"""Which reader handles which kind of document (``extractors.sniff`` decides the kind).
+
+HTML and plain text are read here. PDF, DOC/WPS (OLE2), DOCX, XLSX and images come with the
+documents issue: it adds a reader to ``READERS`` that turns the bytes into rows and text and calls
+``extractors.report.build``; until then those kinds get a clear not-supported result.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from . import report, sniff
+from .html import read_html
+from .model import Extraction
+from .text_rows import text_to_rows
+
+Reader = Callable[[bytes, str], Extraction]  # (data, content_type) → Extraction
+
+
+def read_html_bytes(data: bytes | str, content_type: str = "", title_hint: str = "") -> Extraction:
+    html = data if isinstance(data, str) else sniff.decode(data, content_type=content_type)
+    if html is None:
+        return Extraction(is_report=False, reason="undecodable HTML: no UTF-8/GB18030 reading", source_format=sniff.HTML)
+    page = read_html(html)
+    if page is None:
+        return Extraction(is_report=False, reason="unparseable HTML", source_format=sniff.HTML)
+    titles = ([title_hint] if title_hint else []) + page.titles
+    return report.build(page.rows, page.text, titles=titles, source_format=sniff.HTML)
+
+
+def read_text(text: str, title_hint: str = "") -> Extraction:
+    return report.build(text_to_rows(text), text, titles=[title_hint] if title_hint else [], source_format=sniff.TEXT)
+
+
+def read_text_bytes(data: bytes, content_type: str = "") -> Extraction:
+    text = sniff.decode(data, content_type=content_type)
+    if text is None:
+        return Extraction(is_report=False, reason="undecodable text: no UTF-8/GB18030 reading", source_format=sniff.TEXT)
+    return read_text(text)
+
+
+READERS: dict[str, Reader] = {
+    sniff.HTML: read_html_bytes,
+    sniff.TEXT: read_text_bytes,
+}
+
+NOT_YET_SUPPORTED = {
+    sniff.PDF: "PDF",
+    sniff.OLE: "DOC/WPS/XLS (OLE2)",
+    sniff.DOCX: "DOCX",
+    sniff.XLSX: "XLSX",
+    sniff.ZIP: "ZIP archive",
+    sniff.IMAGE: "image (图片版, needs OCR)",
+}

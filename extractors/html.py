@@ -1,0 +1,146 @@
+"""An HTML report page → its rows (tables as grids, blocks as one-cell rows), main text, titles.
+
+Portal bodies are Word pastes: tables with rowspan/colspan, ``&nbsp;`` for blank cells, ``<br>``
+and stray spaces inside labels ("本年新<br>制作数量", "社会公益 组织"), mso tags (``<o:p>``) and
+conditional comments, all inside page chrome (navigation, 当前位置 breadcrumbs, share buttons).
+trafilatura finds the main text but flattens tables, so tables are read from the markup with lxml:
+the chrome around them holds no table headings, and the reader ignores rows outside the tables.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import lxml.html
+import trafilatura
+from lxml import etree
+
+# Elements whose text never belongs to the report.
+_SKIP = {"script", "style", "noscript", "template", "head", "select", "option", "button", "iframe", "svg"}
+_BLOCK = {
+    "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article",
+    "header", "footer", "nav", "aside", "blockquote", "pre", "dd", "dt", "dl", "form", "center", "hr",
+    "main", "figure", "figcaption", "address", "caption",
+}
+_TITLE_HINT = re.compile(r"title|biaoti|bt|headline", re.I)
+# A page title often carries the site name after a separator: "报告标题_某某区人民政府".
+_TITLE_SEPARATORS = re.compile(r"\s*(?:[_|｜]|--|—+|\s-\s)\s*")
+_HAN_GAP = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])\s+(?=[\u3000-\u9fff\uff00-\uffef])")
+
+
+@dataclass(frozen=True)
+class HtmlPage:
+    rows: list[list[str]]  # tables as expanded grids, other blocks as one-cell rows, in page order
+    text: str  # the main text (trafilatura), tables left out
+    titles: list[str]  # title candidates, most specific first
+
+
+def read_html(html: str) -> HtmlPage | None:
+    """The rows, main text and title candidates of a page; None when it has no parseable body."""
+    try:
+        root = lxml.html.document_fromstring(html)
+    except (etree.ParserError, ValueError):
+        return None
+    rows: list[list[str]] = []
+    _walk(root, rows, [])
+    text = trafilatura.extract(html, include_tables=False, include_comments=False, favor_recall=True) or ""
+    if not text.strip():
+        text = "\n".join(cells[0] for cells in rows if len(cells) == 1)
+    return HtmlPage(rows, text, _titles(root))
+
+
+def _walk(element, rows: list[list[str]], line: list[str]) -> None:
+    """Depth-first: text accumulates into ``line`` until a block boundary flushes it as a row."""
+    for child in element:
+        tag = child.tag if isinstance(child.tag, str) else None
+        if tag is None:  # comments (incl. <!--[if gte mso 9]> blocks) and processing instructions
+            pass
+        elif tag.lower() in _SKIP:
+            pass
+        elif tag.lower() == "table":
+            _flush(rows, line)
+            rows.extend(table_grid(child))
+        else:
+            block = tag.lower() in _BLOCK  # "o:p" (Word's empty paragraph mark) stays inline
+            if block:
+                _flush(rows, line)
+            if child.text:
+                line.append(child.text)
+            _walk(child, rows, line)
+            if block:
+                _flush(rows, line)
+        if child.tail:
+            line.append(child.tail)
+
+
+def _flush(rows: list[list[str]], line: list[str]) -> None:
+    text = clean_text("".join(line))
+    if text:
+        rows.append([text])
+    line.clear()
+
+
+def clean_text(text: str) -> str:
+    """Collapse whitespace; drop the spaces Word leaves between Chinese characters."""
+    text = text.replace("\xa0", " ").replace("\u3000", " ")
+    text = re.sub(r"[ \t\r\n\f\v]+", " ", text).strip()
+    return _HAN_GAP.sub("", text)
+
+
+def _cell_text(cell) -> str:
+    # <br> and <p> inside a cell only wrap a label; the label reads as one word.
+    parts = []
+    for node in cell.iter():
+        if not isinstance(node.tag, str) or node.tag.lower() in _SKIP:
+            if node is not cell and node.tail:
+                parts.append(node.tail)
+            continue
+        if node.text:
+            parts.append(node.text)
+        if node is not cell and node.tail:
+            parts.append(node.tail)
+    return clean_text("".join(parts).replace("\n", ""))
+
+
+def table_grid(table) -> list[list[str]]:
+    """The table as a grid of cell texts, each spanning cell's text repeated over its span."""
+    grid: dict[tuple[int, int], str] = {}
+    rows = table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")
+    for r, tr in enumerate(rows):
+        c = 0
+        for cell in tr.xpath("./td|./th"):
+            while (r, c) in grid:
+                c += 1
+            rowspan = _span(cell.get("rowspan"))
+            colspan = _span(cell.get("colspan"))
+            text = _cell_text(cell)
+            for dr in range(rowspan):
+                for dc in range(colspan):
+                    grid.setdefault((r + dr, c + dc), text)
+            c += colspan
+    height = len(rows)
+    width = max((c for _, c in grid), default=-1) + 1
+    return [[grid.get((r, c), "") for c in range(width)] for r in range(height)]
+
+
+def _span(value: str | None) -> int:
+    match = re.match(r"\s*(\d+)", value or "")
+    # Some editors write rowspan=0 or absurd spans; the national tables never span beyond 30.
+    return min(max(int(match.group(1)), 1), 60) if match else 1
+
+
+def _titles(root) -> list[str]:
+    candidates: list[str] = []
+    for meta in root.xpath('//meta[@name="ArticleTitle" or @property="og:title" or @name="title"]/@content'):
+        candidates.append(meta)
+    for element in root.xpath("//body//*[self::h1 or self::h2 or self::h3]"):
+        candidates.append(element.text_content())
+    for element in root.xpath("//body//*[@class or @id]"):
+        if _TITLE_HINT.search(f"{element.get('class', '')} {element.get('id', '')}") and len(element) < 8:
+            candidates.append(element.text_content())
+    for element in root.xpath("//body//p[.//b or .//strong]")[:5]:
+        candidates.append(element.text_content())
+    for title in root.xpath("//title"):
+        candidates.extend(_TITLE_SEPARATORS.split(title.text_content()))
+    cleaned = (clean_text(c) for c in candidates)
+    return [c for c in dict.fromkeys(cleaned) if 4 <= len(c) <= 120]

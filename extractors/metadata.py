@@ -1,0 +1,153 @@
+"""Who wrote a report, for which year, under which title, and its sections 一 … 六.
+
+Titles follow ``<机关全称><YYYY>年(度)政府信息公开工作年度报告`` with variants ("信息公开工作2021年度
+报告", 政务公开…年报). The name in the title is sometimes short ("工信局") while the prose names the
+agency in full ("新华区工业和信息化局"): the full name is what researchers group by, so a title name
+without any place in it is looked up in the prose.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from . import labels
+
+_REPORT_TITLE = re.compile(r"(政府信息公开|政务公开|信息公开|政务信息公开).{0,16}(年度报告|年报|工作报告|报告)")
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_BREADCRUMB = re.compile(r"当前位置|您的位置|所在位置")
+_CRUMB_SEPARATORS = re.compile(r"[>»＞/→]")
+_REPORT_WORDS = re.compile(r"(关于)?(政府信息公开|政务公开|政务信息公开|信息公开)")
+# A place in an agency name: what a short title name ("工信局") lacks.
+_PLACE = re.compile(r"省|市|区|县|州|旗|盟|镇|乡|街道|自治")
+_HAN = re.compile(r"[\u4e00-\u9fa5]")
+# Words that run into an agency name in prose ("2021年度新华区…", "我局", "根据…").
+_LEADING_WORDS = re.compile(r"^(年度|年|度|月|日|我|本|在|由|对|经|与|及|和|是|为|据|向|将|把|被|从|于|以|即|"
+                            r"其中|根据|按照|依据|通过|今年以来|以来|全年|报告期内|截至|同时|中共)")
+_REGION_SUFFIXES = ("人民政府", "政府")
+
+ORGAN = "organ"
+REGION = "region"
+
+
+def find_title(lines: list[str], candidates: list[str] = ()) -> str | None:
+    """The report's title: a page title candidate, else a line near the top of the text."""
+    for candidate in candidates:
+        title = _strip_breadcrumb(candidate)
+        if _is_title(title):
+            return title
+    head = [line.strip() for line in lines[:40] if line.strip()][:15]
+    for line in head:
+        if _is_title(line):
+            return line
+    for first, second in zip(head, head[1:]):  # a title wrapped onto two lines
+        if not labels.section_of_heading(first) and _is_title(first + second):
+            return first + second
+    return None
+
+
+def _is_title(text: str) -> bool:
+    text = labels.compact(text)
+    return bool(_REPORT_TITLE.search(text) and _YEAR.search(text)) and len(text) <= 70
+
+
+def _strip_breadcrumb(text: str) -> str:
+    """"当前位置：首页 > 年报 > 某局2021年…报告" → the last crumb."""
+    if _BREADCRUMB.search(text):
+        return _CRUMB_SEPARATORS.split(text)[-1].strip()
+    return text.strip()
+
+
+def find_year(title: str | None, text: str) -> int | None:
+    """The report year: the title's, else the year the opening of the text names most."""
+    if title:
+        match = _YEAR.search(labels.compact(title))
+        if match:
+            return int(match.group(1))
+    years = Counter(int(m.group(1)) for m in _YEAR.finditer(text[:3000]))
+    return years.most_common(1)[0][0] if years else None
+
+
+def find_agency(title: str | None, text: str, page_names: list[str] = ()) -> str | None:
+    """The agency's full name as the report gives it."""
+    name = _title_agency(title) if title else None
+    if name and _PLACE.search(name):
+        return name
+    if name:
+        return _full_name(name, text) or name
+    for candidate in page_names:  # a page title part naming the site, e.g. "某某区人民政府"
+        if _PLACE.search(candidate) and not _REPORT_TITLE.search(candidate) and len(candidate) <= 30:
+            return candidate
+    return None
+
+
+def _title_agency(title: str) -> str | None:
+    text = labels.compact(title)
+    cut = len(text)
+    year = _YEAR.search(text)
+    if year:
+        cut = year.start()
+    words = _REPORT_WORDS.search(text[:cut])
+    if words:
+        cut = words.start()
+    name = re.sub(r"(关于|的|[(（\[【《]+)$", "", text[:cut])
+    name = re.sub(r"^(关于|[)）\]】》]+)", "", name)
+    return name if len(_HAN.findall(name)) >= 2 else None
+
+
+def _full_name(short: str, text: str) -> str | None:
+    """The longest-named, most frequent name in the prose that spells out ``short`` ("工信局")."""
+    found: Counter[str] = Counter()
+    for match in re.finditer(re.escape(short[-1]), text):
+        start = match.end()
+        while start > 0 and _HAN.match(text[start - 1]) and match.end() - start < 30:
+            start -= 1
+        run = text[start : match.end()]
+        while True:
+            stripped = _LEADING_WORDS.sub("", run)
+            if stripped == run:
+                break
+            run = stripped
+        if len(run) > len(short) and _PLACE.search(run) and _is_subsequence(short, run):
+            found[run] += 1
+    if not found:
+        return None
+    return max(found, key=lambda name: (found[name], len(name)))
+
+
+def _is_subsequence(short: str, name: str) -> bool:
+    chars = iter(name)
+    return all(ch in chars for ch in short)
+
+
+def scope_of(agency: str | None) -> str | None:
+    """"region" for a whole region's report (a 人民政府), "organ" for an agency's own."""
+    if not agency:
+        return None
+    return REGION if agency.endswith(_REGION_SUFFIXES) else ORGAN
+
+
+def find_sections(lines: list[str], numbered_headings: bool) -> dict[str, str]:
+    """Section number ("一" … ) → its text. Post-2019 reports are split on their fixed headings;
+    older ones on any heading line numbered in sequence (一、 二、 三、 …)."""
+    sections: dict[str, list[str]] = {}
+    current = None
+    expected = iter("一二三四五六七八九十")
+    next_number = next(expected)
+    for line in lines:
+        stripped = line.strip()
+        number = labels.section_of_heading(stripped) if numbered_headings else _free_heading(stripped, next_number)
+        if number and number not in sections:
+            current = number
+            sections[current] = []
+            if not numbered_headings:
+                next_number = next(expected, None)
+            continue
+        if current and stripped:
+            sections[current].append(stripped)
+    return {number: "\n".join(body) for number, body in sections.items()}
+
+
+def _free_heading(line: str, number: str | None) -> str | None:
+    if number and len(line) <= 40 and re.match(rf"^{number}[、.．]", line):
+        return number
+    return None

@@ -1,0 +1,248 @@
+"""Rows of cell texts → the canonical cells of tables 二, 三 and 四.
+
+The input is a grid as any source gives it: the rows of an HTML table after rowspan/colspan
+expansion, of a DOCX or XLSX table, or the pseudo-rows ``extractors.text_rows`` makes from plain
+text. Prose rows may sit between tables; section headings (二、主动公开…) and the tables' own header
+words tell which table a row belongs to.
+
+A data row is read as its label cells followed by its value cells. The label is matched by keywords
+(``extractors.labels``); the values are taken only when their count is what the row should have —
+otherwise the row is reported as a problem and its cells stay null, because a shifted column gives
+plausible wrong numbers, and a wrong number is worse than none.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from . import labels
+from .keys import FREEFORM, GB2019, GB2021, T2_GB2019, T2_GB2021, T3_COLUMNS, T4_KEYS, keys_for, t3_rows
+from .model import Number
+from .values import clean_cell, is_value, parse_value
+
+T2, T3, T4 = "table 二", "table 三", "table 四"
+_SECTION_TABLE = {"二": T2, "三": T3, "四": T4}
+
+# Words of each template's table headers (spec §1): what tells the templates apart.
+_GB2021_WORDS = ("本年制发件数", "本年废止件数", "本年度止件数", "现行有效件数", "本年收费金额", "逾期不补正", "缴纳费用")
+_GB2019_WORDS = ("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "对外管理服务事项", "集中采购")
+_T3_WORDS = ("本年新收", "上年结转", "予以公开", "结转下年")
+
+
+@dataclass
+class Row:
+    """One row of the grid, split into its label cells and the value cells after the last label."""
+
+    labels: list[str]
+    values: list[str]
+
+    @classmethod
+    def of(cls, cells: list[str]) -> "Row":
+        cells = [cell.strip() for cell in cells]
+        last_label = max((i for i, c in enumerate(cells) if c and not is_value(c)), default=-1)
+        return cls([c for c in cells[: last_label + 1] if c and not is_value(c)], cells[last_label + 1 :])
+
+    @property
+    def text(self) -> str:
+        return "".join(self.labels)
+
+
+@dataclass
+class TableReading:
+    """What the tables of one report gave: cells of one template, raw texts, problems."""
+
+    template: str | None
+    cells: dict[str, Number | None] = field(default_factory=dict)
+    raw: dict[str, str] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    tables_found: set[str] = field(default_factory=set)
+
+
+def detect_template(text: str) -> str:
+    """gb2021 / gb2019 from the tables' wording; freeform when neither national table is there."""
+    text = labels.compact(text)
+    score_2021 = sum(word in text for word in _GB2021_WORDS)
+    score_2019 = sum(word in text for word in _GB2019_WORDS)
+    if score_2021 or score_2019:
+        return GB2021 if score_2021 > score_2019 else GB2019
+    if sum(word in text for word in _T3_WORDS) >= 2:
+        return GB2019 if "其他处理" in text and "不补正" not in text else GB2021
+    return FREEFORM
+
+
+def read_grid(grid: list[list[str]], template: str | None = None) -> TableReading:
+    """Read tables 二/三/四 from rows of cell texts (a grid after rowspan/colspan expansion).
+
+    ``template`` is detected from the grid's own words when not given. Every key of the template
+    is in ``cells`` (None where the table was blank or could not be read).
+    """
+    rows = [Row.of(cells) for cells in grid if any(c.strip() for c in cells)]
+    if template is None:
+        template = detect_template("".join(r.text for r in rows))
+    reading = TableReading(template)
+    if template == FREEFORM:
+        return reading
+    reading.cells = dict.fromkeys(keys_for(template))
+    regions = _split_regions(rows)
+    _read_t2(regions[T2], template, reading)
+    _read_t3(regions[T3], template, reading)
+    _read_t4(regions[T4], reading)
+    return reading
+
+
+def _split_regions(rows: list[Row]) -> dict[str, list[Row]]:
+    """Each table's rows, by section headings and, where they are missing, by header words."""
+    regions: dict[str, list[Row]] = {T2: [], T3: [], T4: []}
+    current = None
+    headed = False  # once the report shows its headings, prose outside tables cannot open one
+    for row in rows:
+        heading = None
+        if len(row.labels) == 1 and not any(row.values):
+            heading = labels.section_of_heading(row.labels[0])
+        text = labels.compact(row.text)
+        if heading:
+            current, headed = _SECTION_TABLE.get(heading), True
+            continue
+        if current is None and headed:
+            continue
+        if current is None and labels.T2_HEADER.search(text):
+            current = T2
+        elif current in (None, T2) and (labels.T3_HEADER.search(text) or "本年新收" in text):
+            current = T3
+        elif current in (None, T2, T3) and ("结果维持" in text or "未经复议" in text):
+            current = T4
+        if current:
+            regions[current].append(row)
+    return regions
+
+
+def _match_label(fragments: list[str], rules) -> str | None:
+    """The key of a data row's label, which may have wrapped over several label-only rows.
+
+    The label is read back from the value cells to where its numbering ("1.", "（二）") starts, so
+    the tail of a wrapped label ("不计其他情形）") is never matched alone; without numbering, the
+    nearest fragment that matches wins.
+    """
+    for start in range(len(fragments) - 1, -1, -1):
+        if labels.LABEL_START.match(labels.compact(fragments[start])):
+            key = labels.match_rule("".join(fragments[start:]), rules)
+            if key:
+                return key
+            break
+    for start in range(len(fragments) - 1, -1, -1):
+        key = labels.match_rule("".join(fragments[start:]), rules)
+        if key:
+            return key
+    return None
+
+
+def _fit(values: list[str], width: int) -> list[str] | None:
+    """The row's ``width`` value cells: drop the empty cells merged labels and trailing tabs leave."""
+    values = list(values)
+    while len(values) > width and not values[-1]:
+        values.pop()
+    while len(values) > width and not values[0]:
+        values.pop(0)
+    return values if len(values) == width else None
+
+
+def _store(reading: TableReading, keys: list[str], cells: list[str]) -> None:
+    for key, cell in zip(keys, cells):
+        reading.cells[key] = parse_value(cell)
+        reading.raw[key] = clean_cell(cell)
+
+
+def _data_rows(region: list[Row], header):
+    """(label fragments, value cells) of each row that has values; header rows never count."""
+    pending: list[str] = []
+    for row in region:
+        is_header = bool(header.search(labels.compact(row.text)))
+        if not row.values:
+            if not is_header:
+                pending.extend(row.labels)
+            continue
+        yield pending + ([] if is_header else row.labels), row.values
+        pending = []
+
+
+def _read_t2(region: list[Row], template: str, reading: TableReading) -> None:
+    if not region:
+        reading.problems.append(f"{T2}: not found")
+        return
+    reading.tables_found.add(T2)
+    columns = {row.key: [c.key for c in cols] for row, cols in (T2_GB2021 if template == GB2021 else T2_GB2019)}
+    seen: set[str] = set()  # rows read with numbers: a later row with the same label is a duplicate
+    read: set[str] = set()  # rows read at all: a blank row may be a group label, a later row wins
+    for fragments, values in _data_rows(region, labels.T2_HEADER):
+        row_key = _match_label(fragments, labels.T2_ROW_RULES)
+        if row_key is None or row_key not in columns or row_key in seen:
+            continue
+        keys = [f"t2.{row_key}.{col}" for col in columns[row_key]]
+        fitted = _fit(values, len(keys))
+        if fitted is None:
+            reading.problems.append(f"{T2}: row {row_key} has {len(values)} values, expected {len(keys)}")
+            continue
+        _store(reading, keys, fitted)
+        if any(fitted):
+            seen.add(row_key)
+        read.add(row_key)
+    missing = [key for key in columns if key not in read]
+    if missing:
+        reading.problems.append(f"{T2}: rows not read: {', '.join(missing)}")
+
+
+def _read_t3(region: list[Row], template: str, reading: TableReading) -> None:
+    if not region:
+        reading.problems.append(f"{T3}: not found")
+        return
+    reading.tables_found.add(T3)
+    rules = labels.T3_ROW_RULES[template]
+    row_keys = [row.key for row in t3_rows(template)]
+    seen: set[str] = set()
+    read: set[str] = set()
+    for fragments, values in _data_rows(region, labels.T3_HEADER):
+        row_key = _match_label(fragments, rules)
+        if row_key is None or row_key in seen:
+            continue
+        fitted = _fit(values, len(T3_COLUMNS))
+        if fitted is None:
+            reading.problems.append(f"{T3}: row {row_key} has {len(values)} values, expected {len(T3_COLUMNS)}")
+            continue
+        _store(reading, [f"t3.{row_key}.{col.key}" for col in T3_COLUMNS], fitted)
+        if any(fitted):
+            seen.add(row_key)
+        read.add(row_key)
+    missing = [key for key in row_keys if key not in read]
+    if missing:
+        reading.problems.append(f"{T3}: rows not read: {', '.join(missing)}")
+
+
+def _read_t4(region: list[Row], reading: TableReading) -> None:
+    """Table 四 is one row of 15 values; its stacked header is not read, only the run of numbers."""
+    if not region:
+        reading.problems.append(f"{T4}: not found")
+        return
+    reading.tables_found.add(T4)
+    runs = [row.values for row in region if row.values]
+    for values in runs:
+        fitted = _fit(values, len(T4_KEYS))
+        if fitted is not None:
+            _store(reading, list(T4_KEYS), fitted)
+            return
+    by_group = _t4_by_group(region)
+    if by_group is not None:
+        _store(reading, list(T4_KEYS), by_group)
+        return
+    reading.problems.append(f"{T4}: no row of {len(T4_KEYS)} values found")
+
+
+def _t4_by_group(region: list[Row]) -> list[str] | None:
+    """Table 四 laid out one group per row ("行政复议 0 0 0 0 0"), as some portals transpose it."""
+    groups: dict[str, list[str]] = {}
+    for row in region:
+        key = labels.match_rule(row.text, labels.T4_GROUP_RULES)
+        fitted = _fit(row.values, 5) if row.values else None
+        if key and fitted is not None and key not in groups:
+            groups[key] = fitted
+    if len(groups) != 3:
+        return None
+    return groups["review"] + groups["suit_direct"] + groups["suit_after_review"]
