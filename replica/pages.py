@@ -104,7 +104,7 @@ def html_page(portal: Portal, title: str, crumbs: list[tuple[str, str]], main: s
     return Response(text.encode(portal.encoding), content_type(portal))
 
 
-def not_found(portal: Portal) -> Response:
+def not_found() -> Response:
     body = "<html><head><title>404 Not Found</title></head><body><center><h1>404 Not Found</h1></center><hr><center>nginx</center></body></html>"
     return Response(body.encode("ascii"), "text/html", status=404)
 

@@ -20,7 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from replica import hanweb, trs
-from replica.pages import Response, SiteContent, not_found
+from replica.pages import Response, SiteContent, not_found, server_error
 from replica.portals import HANWEB, TRS, Portal, World, build_world
 from replica.reports import Number, ReportModel
 
@@ -113,7 +113,10 @@ class _Handler(BaseHTTPRequestHandler):
         content: SiteContent = self.server.content
         path = unquote(urlsplit(self.path).path)
         handler = content.handlers.get(path)
-        response: Response = handler(params) if handler else content.pages.get(path) or not_found()
+        try:
+            response: Response = handler(params) if handler else content.pages.get(path) or not_found()
+        except ValueError:  # a malformed number in the query: the JSP would throw, Tomcat answers 500
+            response = server_error()
         self.send_response(response.status)
         self.send_header("Content-Type", response.content_type)
         self.send_header("Content-Length", str(len(response.body)))
