@@ -153,7 +153,7 @@ def related(item: Item, listed: tuple[Item, ...], path_of: Callable[[Item], str]
 
 
 def attachment_text(item: Item) -> bytes:
-    return render_text(item.report, item.attachment).encode(item.attachment_encoding)
+    return render_text(item.report, item.attachment, style=item.style).encode(item.attachment_encoding)
 
 
 def truncated(page: Response) -> Response:

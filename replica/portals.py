@@ -24,7 +24,7 @@ from replica.reports import (
     REGION,
     TABBED,
     TITLE_PATTERNS,
-    HtmlStyle,
+    Style,
     ReportModel,
     random_model,
     zero_cells,
@@ -61,7 +61,7 @@ class Item:
     body: bool = True
     attachment: str | None = None
     attachment_encoding: str = "utf-8"
-    style: HtmlStyle = PLAIN
+    style: Style = PLAIN
     text: str = ""
 
 
@@ -141,7 +141,7 @@ def _xinhua(rng: random.Random, version: int) -> Portal:
     graphic, explainer = _explainers(region, "全区")
     items = (
         _report(industry, body=False, attachment=INLINE, attachment_encoding="gb18030"),
-        _report(region, style=HtmlStyle(long_notes=True)),
+        _report(region, style=Style(long_notes=True)),
         graphic,
         explainer,
         _report(random_model(rng, FREEFORM, "新华区人民政府", 2017, scope=REGION, activity="medium")),
@@ -172,9 +172,9 @@ def _shangrao(rng: random.Random, version: int) -> Portal:
         _report(random_model(rng, GB2019, agency, 2019, activity="low")),
         _report(random_model(rng, GB2019, agency, 2020, activity="low", title_pattern=TITLE_PATTERNS[1])),
         _report(seed, attachment=CELL_PER_LINE),
-        _report(random_model(rng, GB2021, agency, 2022, activity="low"), style=HtmlStyle(typos=True)),
+        _report(random_model(rng, GB2021, agency, 2022, activity="low"), style=Style(typos=True)),
         _report(y2023, attachment=TABBED),
-        _report(random_model(rng, GB2021, agency, 2024, activity="low"), style=HtmlStyle(extra_row=(3, 0, 3))),
+        _report(random_model(rng, GB2021, agency, 2024, activity="low"), style=Style(extra_row=(3, 0, 3))),
         _notice("上饶市工业和信息化局政府信息公开指南", date(2021, 6, 1),
                 "公民、法人或者其他组织可以通过门户网站、现场查阅等方式获取本机关主动公开的政府信息。"),
     ]
@@ -198,8 +198,8 @@ def _jiefang(rng: random.Random, version: int) -> Portal:
     seed = _seed(rng, GB2021, "解放区工业和信息化局", 2024, date(2025, 1, 21))
     region = random_model(rng, GB2021, "解放区人民政府", 2023, scope=REGION, activity="high")
     reports = [
-        _report(seed, body=False, attachment=TABBED),
-        _report(region, style=HtmlStyle(long_notes=True, typos=True)),
+        _report(seed, body=False, attachment=TABBED, style=Style(typos=True)),
+        _report(region, style=Style(long_notes=True, typos=True)),
         *_explainers(region, "全区"),
         _report(random_model(rng, GB2021, "解放区发展和改革委员会", 2021, activity="low")),
         _report(random_model(rng, GB2019, "解放区民政局", 2019, activity="low", blank_rate=0.4)),

@@ -7,11 +7,13 @@ come in (``shared/samples/seeds`` and ``shared/spec/report-format.md`` §5), wit
 
 - ``render_html``: a Word-pasted body — mso classes and styles, ``<!--[if gte mso 9]>`` blocks,
   rowspan/colspan headers as in the national template, ``&nbsp;`` for blank cells, ``<br>`` and stray
-  spaces inside labels, and per-style provincial quirks (typos, long notes, an extra row).
+  spaces inside labels.
 - ``render_text``: what text extraction of a PDF/DOC gives, in three layouts (``LAYOUTS``):
   ``inline`` (a row's numbers on its label's line, spanning labels broken into fragments),
   ``cell_per_line`` (one cell per tab-indented line, an empty line per spanned or blank cell),
   ``tabbed`` (one tab-separated line per table row, spanning labels on their first row only).
+
+Both take a ``Style``: an agency's quirks (typos, provincial long notes, an extra provincial row).
 
 Blank cells are blanked a whole table row at a time, as real reports do (a row of "-" or of empty
 cells): in the ``inline`` layout a blank cell simply vanishes, so a partly blank row would have no
@@ -20,6 +22,7 @@ recoverable column positions there.
 from __future__ import annotations
 
 import random
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -279,8 +282,9 @@ class Cell:
 
 
 @dataclass(frozen=True)
-class HtmlStyle:
-    """Quirks of one portal's HTML: each flag imitates something seen in real reports.
+class Style:
+    """Quirks of one agency's report, in HTML and text alike: each imitates something seen in real
+    reports.
 
     ``typos``: 本年度止件数, 行政法复议, 其它 (report-format §1). ``long_notes``: provincial
     parenthetical notes inside labels. ``extra_row``: a provincial row (其他主动公开文件) in table 二
@@ -292,7 +296,7 @@ class HtmlStyle:
     extra_row: tuple[int, int, int] | None = None
 
 
-PLAIN = HtmlStyle()
+PLAIN = Style()
 
 
 def fmt(value: Number | None) -> str:
@@ -308,7 +312,7 @@ def _data(value: Number | None, colspan: int = 1) -> Cell:
     return Cell(fmt(value), colspan=colspan, data=True)
 
 
-def _t2_grid(model: ReportModel, style: HtmlStyle) -> list[list[Cell]]:
+def _t2_grid(model: ReportModel, style: Style) -> list[list[Cell]]:
     c = model.cells
     notes = style.long_notes
     if model.template == GB2021:
@@ -366,7 +370,7 @@ def _t2_grid(model: ReportModel, style: HtmlStyle) -> list[list[Cell]]:
 _T3_GROUPS = {"denied": "（三）不予\n公开", "unable": "（四）无法\n提供", "rejected": "（五）不予\n处理", "other": "（六）其他\n处理"}
 
 
-def _t3_grid(model: ReportModel, style: HtmlStyle) -> list[list[Cell]]:
+def _t3_grid(model: ReportModel, style: Style) -> list[list[Cell]]:
     rows = t3_rows(model.template)
     outcome_count = len(rows) - 4
 
@@ -381,10 +385,7 @@ def _t3_grid(model: ReportModel, style: HtmlStyle) -> list[list[Cell]]:
         [Cell(rows[0].label, colspan=3)] + values(rows[0].key),
         [Cell(rows[1].label, colspan=3)] + values(rows[1].key),
     ]
-    group_sizes: dict[str, int] = {}
-    for row in rows[2:-2]:
-        if "." in row.key:
-            group_sizes[row.key.split(".")[0]] = group_sizes.get(row.key.split(".")[0], 0) + 1
+    group_sizes = Counter(row.key.split(".")[0] for row in rows[2:-2] if "." in row.key)
     started: set[str] = set()
     for i, row in enumerate(rows[2:-2]):
         # 三、本年度办理结果 spans the outcome rows and （七）总计 (rowspan 22 in gb2021, 20 in gb2019).
@@ -406,7 +407,7 @@ def _t3_grid(model: ReportModel, style: HtmlStyle) -> list[list[Cell]]:
     return grid
 
 
-def _t4_grid(model: ReportModel, style: HtmlStyle) -> list[list[Cell]]:
+def _t4_grid(model: ReportModel, style: Style) -> list[list[Cell]]:
     results = [Cell("结果\n维持"), Cell("结果\n纠正"), Cell("其他\n结果"), Cell("尚未\n审结"), Cell("总计")]
     return [
         [Cell("行政法复议" if style.typos else "行政复议", colspan=5), Cell("行政诉讼", colspan=10)],
@@ -456,7 +457,7 @@ def _html_para(text: str, *, heading: bool = False) -> str:
         f"<span style='font-size:16.0pt;{weight}'>{line}</span></p>" for line in text.split("\n") if line)
 
 
-def render_html(model: ReportModel, *, style: HtmlStyle = PLAIN) -> str:
+def render_html(model: ReportModel, *, style: Style = PLAIN) -> str:
     """The report as the HTML body a portal's editor pasted from Word (goes inside .TRS_Editor etc.)."""
     parts = [_MSO_HEAD, "<div class=WordSection1 style='layout-grid:15.6pt'>",
              "<p class=MsoNormal align=center style='text-align:center'><b><span style='font-size:22.0pt;"
@@ -471,7 +472,7 @@ def render_html(model: ReportModel, *, style: HtmlStyle = PLAIN) -> str:
     return "\n".join(parts)
 
 
-def _sections(model: ReportModel, style: HtmlStyle) -> list[tuple[str, str, list[list[Cell]] | None]]:
+def _sections(model: ReportModel, style: Style) -> list[tuple[str, str, list[list[Cell]] | None]]:
     """(heading, prose, table) for each section of the report, in order."""
     if model.template == FREEFORM:
         return _freeform_sections(model)
@@ -573,12 +574,12 @@ def _text_table(grid: list[list[Cell]], layout: str) -> list[str]:
     return lines
 
 
-def render_text(model: ReportModel, layout: str = INLINE) -> str:
+def render_text(model: ReportModel, layout: str = INLINE, *, style: Style = PLAIN) -> str:
     """The report as text extracted from its attachment, in one of ``LAYOUTS``."""
     if layout not in LAYOUTS:
         raise ValueError(f"unknown layout {layout!r}")
     lines = [model.title, ""]
-    for heading, body, grid in _sections(model, PLAIN):
+    for heading, body, grid in _sections(model, style):
         lines += [heading, ""]
         if body:
             lines += [p for line in body.split("\n") for p in (line, "")]

@@ -23,7 +23,7 @@ from extractors.keys import (
 from replica.reports import (
     ACTIVITY_MEANS,
     LAYOUTS,
-    HtmlStyle,
+    Style,
     fmt,
     random_model,
     render_html,
@@ -121,11 +121,14 @@ def test_html_shapes_of_the_national_template():
 
 def test_html_style_quirks():
     model = random_model(random.Random(2), GB2021, "测试局", 2021)
-    html = render_html(model, style=HtmlStyle(typos=True, long_notes=True, extra_row=(4, 4, 9)))
+    html = render_html(model, style=Style(typos=True, long_notes=True, extra_row=(4, 4, 9)))
     for quirk in ("本年度止", "行政法复议", "3.其它", "规章（设区的市、自治州人民政府应提供相关数据）", "其他主动公开文件"):
         assert quirk in html
     plain = render_html(model)
     assert "本年度止" not in plain and "其它" not in plain
+    for layout in LAYOUTS:
+        text = render_text(model, layout, style=Style(typos=True))
+        assert "本年度止件数" in text and "行政法复议" in text and "3.其它" in text
 
 
 def test_layout_shapes():
