@@ -15,6 +15,8 @@ import lxml.html
 import trafilatura
 from lxml import etree
 
+from .values import is_value
+
 # Elements whose text never belongs to the report.
 _SKIP = {"script", "style", "noscript", "template", "head", "select", "option", "button", "iframe", "svg"}
 _BLOCK = {
@@ -114,9 +116,12 @@ def table_grid(table) -> list[list[str]]:
             rowspan = _span(cell.get("rowspan"))
             colspan = _span(cell.get("colspan"))
             text = _cell_text(cell)
+            # A label is repeated over its span (each row and column keeps its context); a value
+            # only where it starts, so a value spanning columns is not read as several values.
+            repeated = "" if is_value(text) else text
             for dr in range(rowspan):
                 for dc in range(colspan):
-                    grid.setdefault((r + dr, c + dc), text)
+                    grid.setdefault((r + dr, c + dc), text if dr == dc == 0 else repeated)
             c += colspan
     height = len(rows)
     width = max((c for _, c in grid), default=-1) + 1

@@ -19,6 +19,7 @@ _CRUMB_SEPARATORS = re.compile(r"[>»＞/→]")
 _REPORT_WORDS = re.compile(r"(关于)?(政府信息公开|政务公开|政务信息公开|信息公开)")
 # A place in an agency name: what a short title name ("工信局") lacks.
 _PLACE = re.compile(r"省|市|区|县|州|旗|盟|镇|乡|街道|自治")
+_PLACE_OR_PEOPLE = re.compile(r"(人民|省|市|区|县|州|旗|盟|镇|乡)$")
 _HAN = re.compile(r"[\u4e00-\u9fa5]")
 # Words that run into an agency name in prose ("2021年度新华区…", "我局", "根据…").
 _LEADING_WORDS = re.compile(r"^(年度|年|度|月|日|我|本|在|由|对|经|与|及|和|是|为|据|向|将|把|被|从|于|以|即|"
@@ -89,6 +90,8 @@ def _title_agency(title: str) -> str | None:
     words = _REPORT_WORDS.search(text[:cut])
     if words:
         cut = words.start()
+        if text.startswith("政府", cut) and _PLACE_OR_PEOPLE.search(text[:cut]):
+            cut += 2  # "某某县人民政府信息公开…": 政府 ends the name, 信息公开 starts the report words
     name = re.sub(r"(关于|的|[(（\[【《]+)$", "", text[:cut])
     name = re.sub(r"^(关于|[)）\]】》]+)", "", name)
     return name if len(_HAN.findall(name)) >= 2 else None
