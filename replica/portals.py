@@ -160,26 +160,32 @@ def _xinhua(rng: random.Random, version: int) -> Portal:
 
 
 def _shangrao(rng: random.Random, version: int) -> Portal:
+    """One agency's own site with a report for every year; consecutive years agree (T3-CARRY,
+    T2-STOCK), except across the seed year, whose numbers are fixed."""
     agency = "上饶市工业和信息化局"
     seed = _seed(rng, GB2021, agency, 2021, date(2022, 1, 28), t2__normative__issued=2, t2__normative__repealed=1,
                  t2__normative__in_force=2,
                  **{f"t3__other__{row}__{col}": None for row in ("no_fee", "misc")
                     for col in ("natural", "commercial", "research", "social", "legal", "other_org", "total")})
-    y2023 = random_model(rng, GB2021, agency, 2023, activity="low")
+    y2019 = random_model(rng, GB2019, agency, 2019, activity="low")
+    y2020 = random_model(rng, GB2019, agency, 2020, activity="low", title_pattern=TITLE_PATTERNS[1], follows=y2019)
+    y2022 = random_model(rng, GB2021, agency, 2022, activity="low", follows=seed)
+    y2023 = random_model(rng, GB2021, agency, 2023, activity="low", follows=y2022)
+    y2024 = random_model(rng, GB2021, agency, 2024, activity="low", follows=y2023)
     if version >= 2:  # republished in place with a corrected stock of normative documents
         y2023 = replace(y2023, cells=y2023.cells | {"t2.normative.in_force": (y2023.cells["t2.normative.in_force"] or 0) + 3})
     items = [
-        _report(random_model(rng, GB2019, agency, 2019, activity="low")),
-        _report(random_model(rng, GB2019, agency, 2020, activity="low", title_pattern=TITLE_PATTERNS[1])),
+        _report(y2019),
+        _report(y2020),
         _report(seed, attachment=CELL_PER_LINE),
-        _report(random_model(rng, GB2021, agency, 2022, activity="low"), style=Style(typos=True)),
+        _report(y2022, style=Style(typos=True)),
         _report(y2023, attachment=TABBED),
-        _report(random_model(rng, GB2021, agency, 2024, activity="low"), style=Style(extra_row=(3, 0, 3))),
+        _report(y2024, style=Style(extra_row=(3, 0, 3))),
         _notice("上饶市工业和信息化局政府信息公开指南", date(2021, 6, 1),
                 "公民、法人或者其他组织可以通过门户网站、现场查阅等方式获取本机关主动公开的政府信息。"),
     ]
     if version >= 2:
-        items.append(_report(random_model(rng, GB2021, agency, 2025, activity="low")))
+        items.append(_report(random_model(rng, GB2021, agency, 2025, activity="low", follows=y2024)))
     return Portal("shangrao", agency, TRS, "127.0.0.12", "utf-8", "3611000034", tuple(items))
 
 

@@ -111,17 +111,23 @@ def _sparse(rng: random.Random, mean: float) -> int:
     return int(rng.expovariate(1 / mean)) + 1
 
 
-def _t2_cells(rng: random.Random, template: str, scope: str, mean: float) -> dict[str, Number]:
+def _t2_cells(rng: random.Random, template: str, scope: str, mean: float,
+              stock: dict[str, int] | None) -> dict[str, Number]:
+    """``stock``: last year's 现行有效件数 per row, which this year's must continue (T2-STOCK)."""
     region = scope == REGION
     c: dict[str, Number] = {}
     if template == GB2021:
         for row in ("regulation", "normative"):
-            if row == "regulation" and not region:
+            if row == "regulation" and not region and not (stock and stock[row]):
                 issued = repealed = in_force = 0
             else:
                 issued = _sparse(rng, 2 + mean / 10)
-                repealed = rng.randint(0, issued)
-                in_force = issued + rng.randint(0, 40 if region else 8)
+                if stock:
+                    repealed = rng.randint(0, min(stock[row], 3))
+                    in_force = stock[row] + issued - repealed
+                else:
+                    repealed = rng.randint(0, issued)
+                    in_force = issued + rng.randint(0, 40 if region else 8)
             c |= {f"t2.{row}.issued": issued, f"t2.{row}.repealed": repealed, f"t2.{row}.in_force": in_force}
         for row in ("license", "penalty", "coercion"):
             c[f"t2.{row}.decisions"] = _sparse(rng, mean * 20)
@@ -142,7 +148,8 @@ def _t2_cells(rng: random.Random, template: str, scope: str, mean: float) -> dic
     return c
 
 
-def _t3_cells(rng: random.Random, template: str, mean: float) -> dict[str, int]:
+def _t3_cells(rng: random.Random, template: str, mean: float, carried: dict[str, int] | None) -> dict[str, int]:
+    """``carried``: last year's 结转下年度 per applicant column, this year's 上年结转 (T3-CARRY)."""
     outcomes = T3_OUTCOME_ROWS_GB2021 if template == GB2021 else T3_OUTCOME_ROWS_GB2019
     weights = [_OUTCOME_WEIGHTS.get(row, 1) for row in outcomes]
     c: dict[str, int] = {}
@@ -150,11 +157,16 @@ def _t3_cells(rng: random.Random, template: str, mean: float) -> dict[str, int]:
     for col in applicants:
         col_mean = mean if col == "natural" else mean * rng.choice((0, 0, 0.05, 0.2))
         decided = _sparse(rng, col_mean) if col_mean else 0
+        if carried:  # what was carried in gets decided this year, at the least
+            decided = max(decided, carried[col])
         counts = dict.fromkeys(outcomes, 0)
         for row in rng.choices(outcomes, weights, k=decided):
             counts[row] += 1
         carried_over = rng.randint(0, decided // 8) if decided else 0
-        carried_in = rng.randint(0, min(decided + carried_over, max(1, decided // 8))) if decided else 0
+        if carried:
+            carried_in = carried[col]
+        else:
+            carried_in = rng.randint(0, min(decided + carried_over, max(1, decided // 8))) if decided else 0
         c |= {f"t3.{row}.{col}": n for row, n in counts.items()}
         c |= {f"t3.total.{col}": decided, f"t3.carried_over.{col}": carried_over,
               f"t3.carried_in.{col}": carried_in, f"t3.new.{col}": decided + carried_over - carried_in}
@@ -246,12 +258,17 @@ def random_model(
     activity: str = "low",
     blank_rate: float = 0.0,
     title_pattern: str = TITLE_PATTERNS[0],
+    follows: ReportModel | None = None,
 ) -> ReportModel:
     """A report with internally consistent numbers (every 勾稽关系 of report-format §4 holds).
 
     ``activity`` is a key of ``ACTIVITY_MEANS`` ("none" gives an all-zero report); ``blank_rate`` is
-    the chance that an all-zero row is printed blank instead (its cells become None).
+    the chance that an all-zero row is printed blank instead (its cells become None). ``follows``,
+    the same agency's report of the year before, makes the cross-year rules hold too: T3-CARRY, and
+    T2-STOCK when both years are gb2021.
     """
+    if follows and (follows.agency, follows.year) != (agency, year - 1):
+        raise ValueError(f"{agency} {year} cannot follow {follows.agency} {follows.year}")
     mean = ACTIVITY_MEANS[activity]
     published = date(year + 1, rng.randint(1, 3), rng.randint(1, 28))
     if template == FREEFORM:
@@ -259,7 +276,12 @@ def random_model(
         return ReportModel(agency, year, template, scope, cells, published, overview="",
                            problems=rng.choice(_PROBLEMS), other_matters=rng.choice(_OTHER_MATTERS),
                            title_pattern=title_pattern, cumulative=cumulative)
-    cells = _t2_cells(rng, template, scope, mean) | _t3_cells(rng, template, mean) | _t4_cells(rng, mean)
+    tables = follows and follows.template != FREEFORM
+    carried = {col.key: follows.cells[f"t3.carried_over.{col.key}"] or 0 for col in T3_COLUMNS[:-1]} if tables else None
+    stock = ({row: follows.cells[f"t2.{row}.in_force"] or 0 for row in ("regulation", "normative")}
+             if tables and follows.template == template == GB2021 else None)
+    cells = (_t2_cells(rng, template, scope, mean, stock) | _t3_cells(rng, template, mean, carried)
+             | _t4_cells(rng, mean))
     cells = {key: cells[key] for key in keys_for(template)}
     if blank_rate:
         cells = _blank_zero_rows(rng, cells, template, blank_rate)

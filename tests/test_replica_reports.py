@@ -5,6 +5,7 @@ import random
 import re
 
 import lxml.html
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -50,6 +51,10 @@ def _v(cells, key):
 @settings(max_examples=150, deadline=None)
 @given(models)
 def test_random_models_satisfy_every_consistency_rule(model):
+    assert_consistent(model)
+
+
+def assert_consistent(model):
     c = model.cells
     assert list(c) == list(keys_for(model.template))
     outcomes = T3_OUTCOME_ROWS_GB2021 if model.template == GB2021 else T3_OUTCOME_ROWS_GB2019
@@ -156,3 +161,27 @@ def test_freeform_prose_and_statistics_table(seed, layout):
         assert f"受理政府信息公开申请{c['ff.applications']}件" in text
         assert f"行政复议{c['ff.review_cases']}件" in text
         assert "历年累计" in text and str(model.cumulative["ff.proactive_items"]) in text
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32), st.sampled_from(((GB2019, GB2019), (GB2019, GB2021), (GB2021, GB2021))),
+       st.sampled_from(sorted(ACTIVITY_MEANS)), st.sampled_from(("organ", "region")))
+def test_following_years_agree_across_the_year_boundary(seed, templates, activity, scope):
+    rng = random.Random(seed)
+    before = random_model(rng, templates[0], "测试局", 2020, activity=activity, scope=scope)
+    after = random_model(rng, templates[1], "测试局", 2021, activity=activity, scope=scope, follows=before)
+    assert_consistent(after)
+    for col in T3_COLUMNS:
+        assert _v(after.cells, f"t3.carried_in.{col.key}") == _v(before.cells, f"t3.carried_over.{col.key}")
+    if templates == (GB2021, GB2021):
+        for row in ("regulation", "normative"):
+            c = after.cells
+            assert c[f"t2.{row}.in_force"] == before.cells[f"t2.{row}.in_force"] + c[f"t2.{row}.issued"] - c[f"t2.{row}.repealed"]
+
+
+def test_a_report_follows_only_its_own_previous_year():
+    before = random_model(random.Random(1), GB2021, "测试局", 2020)
+    with pytest.raises(ValueError):
+        random_model(random.Random(1), GB2021, "测试局", 2022, follows=before)
+    with pytest.raises(ValueError):
+        random_model(random.Random(1), GB2021, "另一局", 2021, follows=before)
