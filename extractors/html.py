@@ -23,6 +23,8 @@ _BLOCK = {
     "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article",
     "header", "footer", "nav", "aside", "blockquote", "pre", "dd", "dt", "dl", "form", "center", "hr",
     "main", "figure", "figcaption", "address", "caption",
+    # A table holding other tables is page layout (old portals): its cells are blocks of the page.
+    "table", "tbody", "thead", "tfoot", "tr", "td", "th",
 }
 _TITLE_HINT = re.compile(r"title|biaoti|bt|headline", re.I)
 # A page title often carries the site name after a separator: "报告标题_某某区人民政府".
@@ -59,7 +61,7 @@ def _walk(element, rows: list[list[str]], line: list[str]) -> None:
             pass
         elif tag.lower() in _SKIP:
             pass
-        elif tag.lower() == "table":
+        elif tag.lower() == "table" and not child.xpath(".//table"):
             _flush(rows, line)
             rows.extend(table_grid(child))
         else:

@@ -15,7 +15,20 @@ from .model import Extraction
 from .tables import detect_template, read_grid
 
 _MIN_TEXT = 40  # fewer characters than a title and a sentence: nothing to read
+# 图解 / 解读 pages explain a report and are not the report (spec §5).
+_COMPANION = re.compile(r"图解|解读|一图读懂|图说")
+_DISCLOSURE_WORDS = re.compile(r"主动公开|依申请|公开申请")
+_HAN = re.compile(r"[\u4e00-\u9fa5]")
+_MIN_FREEFORM_HAN = 150
 _REPORT_WORDS = re.compile(r"(政府信息公开|政务公开|信息公开).{0,20}(年度报告|年报|工作报告|工作情况|报告)", re.S)
+
+
+def _reads_like_a_report(title: str | None, text: str) -> bool:
+    """A pre-2019 report has no tables to recognise it by: a report title or report words, and
+    prose about disclosure — not just a link to a report on a listing page."""
+    if not (title or _REPORT_WORDS.search(text[:3000])):
+        return False
+    return len(_HAN.findall(text)) >= _MIN_FREEFORM_HAN and bool(_DISCLOSURE_WORDS.search(text))
 
 
 def build(rows: list[list[str]], text: str, *, titles: list[str] = (), source_format: str) -> Extraction:
@@ -26,9 +39,12 @@ def build(rows: list[list[str]], text: str, *, titles: list[str] = (), source_fo
     lines = text.split("\n")
     title = metadata.find_title(lines, titles) or metadata.find_title(all_text.split("\n"))
     template = detect_template(all_text)
-    if template == FREEFORM and not title and not _REPORT_WORDS.search(text[:3000]):
-        return Extraction(is_report=False, reason="not an annual report: no report title and no report tables",
-                          source_format=source_format, text=text, title=None)
+    if title and _COMPANION.search(title):
+        return Extraction(is_report=False, reason=f"a page explaining a report, not the report: {title}",
+                          source_format=source_format, text=text, title=title)
+    if template == FREEFORM and not _reads_like_a_report(title, text):
+        return Extraction(is_report=False, reason="not an annual report: no report tables and no report prose",
+                          source_format=source_format, text=text, title=title)
 
     year = metadata.find_year(title, text or all_text)
     agency = metadata.find_agency(title, text or all_text, titles)
