@@ -13,7 +13,7 @@ URL shapes (research-notes §6.2):
   gets an empty recordset, as the real proxy answers.
 - detail ``/art/<Y>/<M>/<D>/art_<columnid>_<id>.html`` (month and day not zero-padded), body in
   ``<div id="zoom">``.
-- attachments ``/module/download/downfile.jsp?classid=0&filename=<16 hex>.txt``, served as
+- attachments ``/module/download/downfile.jsp?classid=0&filename=<16 hex>.<ext>`` (today ``.txt``), served as
   ``application/octet-stream`` with a Content-Disposition: the type says nothing about the content.
 """
 from __future__ import annotations
@@ -28,7 +28,7 @@ from replica.pages import (
     Response,
     SiteContent,
     article_body,
-    attachment_text,
+    attached_file,
     home_page,
     html_page,
     related,
@@ -52,8 +52,8 @@ def detail_path(portal: Portal, item: Item) -> str:
     return f"/art/{d.year}/{d.month}/{d.day}/art_{portal.column_id}_{_doc_id(portal, item)}.html"
 
 
-def _file_name(portal: Portal, item: Item) -> str:
-    return f"{random.Random(f'{portal.id}:{item.title}:file').getrandbits(64):016x}.txt"
+def _file_name(portal: Portal, item: Item, extension: str) -> str:
+    return f"{random.Random(f'{portal.id}:{item.title}:file').getrandbits(64):016x}.{extension}"
 
 
 def _form(portal: Portal) -> str:
@@ -109,7 +109,7 @@ def _downfile(files: dict[str, bytes], params: dict[str, str]) -> Response:
 
 def _detail(portal: Portal, item: Item, attachment: str | None, links: list[tuple[str, str]]) -> Response:
     image = f"/picture/0/{_doc_id(portal, item)}.png"
-    files = f'<p>附件：<a href="{escape(attachment)}">{escape(item.title)}.txt</a></p>' if attachment else ""
+    files = f'<p>附件：<a href="{escape(attachment)}">{escape(item.title)}</a></p>' if attachment else ""
     items = "".join(f'<li><a href="{href}">{escape(label)}</a></li>' for label, href in links)
     main = f"""<div class="article">
 <div class="title">{escape(item.title)}</div>
@@ -154,8 +154,9 @@ def build(portal: Portal) -> SiteContent:
             continue
         attachment = None
         if item.kind == REPORT and item.attachment:
-            name = _file_name(portal, item)
-            files[name] = attachment_text(item)
+            file = attached_file(item)
+            name = _file_name(portal, item, file.extension)
+            files[name] = file.body  # served as octet-stream whatever file.content_type says
             attachment = f"{DOWNFILE}?classid=0&filename={name}"
         pages[path] = _detail(portal, item, attachment, related(item, listed, partial(detail_path, portal)))
         if item.kind == GRAPHIC:

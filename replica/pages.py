@@ -152,8 +152,18 @@ def related(item: Item, listed: tuple[Item, ...], path_of: Callable[[Item], str]
     return []
 
 
-def attachment_text(item: Item) -> bytes:
-    return render_text(item.report, item.attachment, style=item.style).encode(item.attachment_encoding)
+@dataclass(frozen=True)
+class AttachedFile:
+    extension: str
+    content_type: str  # what a portal that knows the type serves it as
+    body: bytes
+
+
+def attached_file(item: Item) -> AttachedFile:
+    """The file a report item attaches. Today: the text a PDF/DOC export gives, in one of the seed
+    layouts (``item.attachment``). Binary formats get their writer here when they come."""
+    text = render_text(item.report, item.attachment, style=item.style)
+    return AttachedFile("txt", "text/plain", text.encode(item.attachment_encoding))
 
 
 def truncated(page: Response) -> Response:

@@ -8,8 +8,8 @@ URL shapes (research-notes §6.2):
 - rows ``<li><a href="./<yyyymm>/t<yyyymmdd>_<id>.html" title="<full title>"><cut title></a>
   <span><yyyy-mm-dd></span></li>``: long titles are cut in the link text, whole in ``title``.
 - detail ``/zfxxgk/zfxxgknb/<yyyymm>/t<yyyymmdd>_<id>.html``: ArticleTitle/PubDate meta tags, body in
-  ``<div class="TRS_Editor">``, attachments beside the page as ``./P0<yyyymmdd><12 digits>.txt``
-  served as bare ``text/plain`` (no charset: TRS does not know what editors upload).
+  ``<div class="TRS_Editor">``, attachments beside the page as ``./P0<yyyymmdd><12 digits>.<ext>``
+  (today ``.txt``, served as bare ``text/plain``: no charset, TRS does not know what editors upload).
 - ``/zfxxgk/index.html``: the 政府信息公开 section page; ``/``: the home page; ``/robots.txt``.
 """
 from __future__ import annotations
@@ -24,7 +24,7 @@ from replica.pages import (
     Response,
     SiteContent,
     article_body,
-    attachment_text,
+    attached_file,
     home_page,
     html_page,
     related,
@@ -61,9 +61,9 @@ def detail_path(portal: Portal, item: Item) -> str:
     return f"{COLUMN}{d:%Y%m}/t{d:%Y%m%d}_{_doc_id(portal, item)}.html"
 
 
-def _attachment_path(portal: Portal, item: Item) -> str:
+def _attachment_path(portal: Portal, item: Item, extension: str) -> str:
     digits = random.Random(f"{portal.id}:{item.title}:file").randrange(10**11, 10**12)
-    return f"{COLUMN}{item.published:%Y%m}/P0{item.published:%Y%m%d}{digits}.txt"
+    return f"{COLUMN}{item.published:%Y%m}/P0{item.published:%Y%m%d}{digits}.{extension}"
 
 
 def _listing_page(portal: Portal, rows: list[Item], index: int, count: int) -> Response:
@@ -122,15 +122,17 @@ def build(portal: Portal) -> SiteContent:
         if item.kind == SERVER_ERROR:
             pages[path] = server_error()
             continue
-        attachment = _attachment_path(portal, item) if item.kind == REPORT and item.attachment else None
         if item.kind == TRUNCATED:  # a whole report page, of which only the first third arrives
             pages[path] = truncated(_detail(portal, item, None, []))
             continue
+        attachment = None
+        if item.kind == REPORT and item.attachment:
+            file = attached_file(item)
+            attachment = _attachment_path(portal, item, file.extension)
+            pages[attachment] = Response(file.body, file.content_type)
         pages[path] = _detail(portal, item, attachment, related(item, listed, partial(detail_path, portal)))
         if item.kind == GRAPHIC:
             pages[path.rsplit("/", 1)[0] + f"/W0{item.published:%Y%m%d}000001.png"] = Response(PIXEL, "image/png")
-        if attachment:
-            pages[attachment] = Response(attachment_text(item), "text/plain")
         if item.kind == REPORT:
             site.published.append(Published(item, path, attachment))
     return site
