@@ -30,7 +30,6 @@ from extractors.keys import (
     FREEFORM,
     FREEFORM_KEYS,
     FREEFORM_LABELS,
-    GB2019,
     GB2021,
     T2_GB2019,
     T2_GB2021,
