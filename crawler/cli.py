@@ -8,12 +8,19 @@ import sys
 from pathlib import Path
 
 
+# The replica serves each portal on its own 127.0.0.x address; one fixed port keeps every URL the
+# same from one demo to the next, so a second demo over the same archive finds nothing new.
+DEMO_PORT = 8642
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="xxgk", description="Crawl and archive government information-disclosure annual reports.")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("demo", help="crawl the bundled portal replica (offline) into an archive")
     p.add_argument("--archive", help="SQLite archive path (default: $XXGK_ARCHIVE or ./archive.db)")
+    p.add_argument("--port", type=int, default=DEMO_PORT,
+                   help=f"port of the replica's portals on 127.0.0.x (default {DEMO_PORT}; fixed, so a re-run fetches the same URLs)")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("crawl", help="crawl the sites of a registry file into an archive")
@@ -47,7 +54,7 @@ def cmd_demo(args) -> int:
     from replica.server import Replica
 
     path = _archive_path(args)
-    with Replica.start() as replica:
+    with Replica.start(port=args.port) as replica:
         sites = [Site(s.id, s.agency, s.start_url, s.platform) for s in replica.sites]
         print(f"Portal replica: {len(sites)} sites on 127.0.0.1; crawling into {path} …", flush=True)
         counts = run_crawl(sites, path, command="xxgk demo")

@@ -1,8 +1,9 @@
 """The glue between the crawl and the archive: bytes first, then numbers."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from archive.records import ATTACHMENT, DETAIL, OK, Capture
 from archive.store import Archive
@@ -98,5 +99,11 @@ class ExtractPipeline(_ArchiveUser):
 
 
 def _filename(capture: Capture) -> str:
-    url = capture.final_url or capture.url
-    return unquote(urlsplit(url).path.rsplit("/", 1)[-1] or "") or unquote(urlsplit(url).query)
+    """The document's own name: Content-Disposition, then a ``filename=`` query (downfile.jsp), then the path."""
+    disposition = capture.headers.get("Content-Disposition") or ""
+    match = re.search(r"filename\*?=(?:UTF-8'')?\"?([^\";]+)", disposition, re.I)
+    if match:
+        return unquote(match.group(1))
+    url = urlsplit(capture.final_url or capture.url)
+    query = dict(parse_qsl(url.query))
+    return unquote(query.get("filename") or url.path.rsplit("/", 1)[-1])

@@ -75,7 +75,7 @@ class PortalSpider(scrapy.Spider):
             kind=request.meta["kind"],
             flag=NETWORK_ERROR,
             referer=_header(request, "Referer"),
-            error=f"{failure.type.__name__}: {failure.getErrorMessage()}"[:1000],
+            error=_describe(failure),
             title=request.meta.get("title"),
         )
 
@@ -117,6 +117,12 @@ class PortalSpider(scrapy.Spider):
 
     def parse_attachment(self, response: Response):
         yield self.capture(response)
+
+
+def _describe(failure: Failure) -> str:
+    """One line naming the failure; Scrapy's data-loss error has an empty message, so fall back to its doc."""
+    message = failure.getErrorMessage() or (failure.type.__doc__ or "").strip().split("\n")[0]
+    return f"{failure.type.__name__}: {message}"[:1000]
 
 
 def _now() -> str:

@@ -17,6 +17,8 @@ _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 # A disclosure-report title: some 公开 wording, then 年度报告 / 年报 / 工作报告.
 _REPORT_WORDS = re.compile(r"(政府信息公开|政务公开|信息公开).{0,12}(年度报告|年报|工作报告)")
 _COMPANION_WORDS = re.compile(r"图解|解读|一图读懂|图说|更正|说明会")
+# Columns also carry notices *about* reports (关于报送/做好…年度报告…的通知): not a report either.
+_NOTICE_WORDS = re.compile(r"^关于|通知$|通知[（(]|报送|编制|征集|工作要点|工作方案")
 
 
 @dataclass(frozen=True)
@@ -32,5 +34,8 @@ def classify_title(title: str) -> TitleKind | None:
         return None
     match = _YEAR.search(text.translate(_CN_DIGITS))
     year = int(match.group(1)) if match else None
-    kind = COMPANION if _COMPANION_WORDS.search(text) else REPORT
-    return TitleKind(kind, year)
+    if _COMPANION_WORDS.search(text):
+        return TitleKind(COMPANION, year)
+    if _NOTICE_WORDS.search(text):
+        return None
+    return TitleKind(REPORT, year)
