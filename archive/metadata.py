@@ -46,7 +46,7 @@ TABLES = {
     "extractions": ("抽取结果 · What reading each distinct document gave: report, not_report (why) or failed.", {}),
     "cell_keys": ("规范键 · Canonical keys with their template labels.", {}),
     "report_texts": ("报告全文 · Full text of each report, searchable (trigram full-text search, 3+ characters).", {}),
-    "report_numbers": ("报告数值 · Every number beside its report, label, original URL and archived copy (/blobs/<archived_copy>).", {}),
+    "report_numbers": ("报告数值 · Every number beside its report, label, original URL and archived copy (a path on this Datasette: /blobs/…).", {}),
     "failed_checks": ("勾稽不符 · Failed consistency checks with the report's URL.", {}),
 }
 

@@ -138,7 +138,7 @@ def m002_cell_keys_and_views(db: sqlite_utils.Database) -> None:
         "report_numbers",
         """
         select r.agency, r.year, r.scope, r.template, c.key, k.label, c.value, c.raw,
-               r.url as original_url, b.path as archived_copy, r.id as report_id
+               r.url as original_url, '/blobs/' || b.path as archived_copy, r.id as report_id
         from cells c
         join reports r on r.id = c.report_id
         left join cell_keys k on k.key = c.key

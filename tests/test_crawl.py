@@ -5,6 +5,9 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -125,3 +128,35 @@ def test_crawl_with_a_broken_registry_says_why(tmp_path):
     done = subprocess.run([*XXGK, "crawl", "--sites", str(registry), "--archive", str(tmp_path / "a.db")],
                           cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 2 and "start_url must be http(s)" in done.stderr
+
+
+def test_serve_shows_numbers_beside_their_original_and_archived_copy(crawled):
+    _, archive, *_ = crawled
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([*XXGK, "serve", "--archive", str(archive), "--port", str(port)], cwd=ROOT,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        rows = _get_json(f"{base}/{archive.stem}/report_numbers.json?_shape=array&key=t3.new.total&_size=max")
+        assert len(rows) == _counts(archive)["reports"] - 1  # all but the freeform report have t3.new.total
+        row = rows[0]
+        assert row["original_url"].startswith("http://127.") and row["label"].endswith("总计")
+        body = urllib.request.urlopen(base + row["archived_copy"], timeout=10).read()
+        [report] = _rows(archive, "select sha256 from reports where id = ?", [row["report_id"]])
+        assert hashlib.sha256(body).hexdigest() == report["sha256"]
+        meta = _get_json(f"{base}/-/metadata.json")
+        assert "reports" in meta["databases"][archive.stem]["tables"]
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def _get_json(url: str, tries: int = 100):
+    for _ in range(tries):  # Datasette takes a moment to start listening
+        try:
+            return json.load(urllib.request.urlopen(url, timeout=10))
+        except (urllib.error.URLError, ConnectionError):
+            time.sleep(0.1)
+    raise AssertionError(f"no answer from {url}")
