@@ -115,20 +115,24 @@ def _split_regions(rows: list[Row]) -> dict[str, list[Row]]:
     return regions
 
 
-def _match_label(fragments: list[str], rules) -> str | None:
+def _match_label(pending: list[str], own: list[str], rules) -> str | None:
     """The key of a data row's label, which may have wrapped over several label-only rows.
 
     The label is read back from the value cells to where its numbering ("1.", "（二）") starts, so
-    the tail of a wrapped label ("不计其他情形）") is never matched alone; without numbering, the
-    nearest fragment that matches wins.
+    the tail of a wrapped label ("不计其他情形）") is never matched alone. Without numbering, the
+    nearest fragments that match win — but a row with a label of its own that matches nothing
+    is a row the template does not have (a provincial extra row), never the label-only row above
+    it, which is a blank row whose cells a text layout dropped.
     """
+    fragments = pending + own
     for start in range(len(fragments) - 1, -1, -1):
         if labels.LABEL_START.match(labels.compact(fragments[start])):
             key = labels.match_rule("".join(fragments[start:]), rules)
             if key:
                 return key
             break
-    for start in range(len(fragments) - 1, -1, -1):
+    earliest = len(pending) if own else 0
+    for start in range(len(fragments) - 1, earliest - 1, -1):
         key = labels.match_rule("".join(fragments[start:]), rules)
         if key:
             return key
@@ -154,7 +158,8 @@ def _store(reading: TableReading, keys: list[str], cells: list[str]) -> None:
 
 
 def _data_rows(region: list[Row], header):
-    """(label fragments, value cells) of each row that has values; header rows never count."""
+    """(label-only rows' fragments before it, its own label cells, value cells) of each row that
+    has values; header rows never count as labels."""
     pending: list[str] = []
     for row in region:
         is_header = bool(header.search(labels.compact(row.text)))
@@ -162,7 +167,7 @@ def _data_rows(region: list[Row], header):
             if not is_header:
                 pending.extend(row.labels)
             continue
-        yield pending + ([] if is_header else row.labels), row.values
+        yield pending, ([] if is_header else row.labels), row.values
         pending = []
 
 
@@ -174,8 +179,8 @@ def _read_t2(region: list[Row], template: str, reading: TableReading) -> None:
     columns = {row.key: [c.key for c in cols] for row, cols in (T2_GB2021 if template == GB2021 else T2_GB2019)}
     seen: set[str] = set()  # rows read with numbers: a later row with the same label is a duplicate
     read: set[str] = set()  # rows read at all: a blank row may be a group label, a later row wins
-    for fragments, values in _data_rows(region, labels.T2_HEADER):
-        row_key = _match_label(fragments, labels.T2_ROW_RULES)
+    for pending, own, values in _data_rows(region, labels.T2_HEADER):
+        row_key = _match_label(pending, own, labels.T2_ROW_RULES)
         if row_key is None or row_key not in columns or row_key in seen:
             continue
         keys = [f"t2.{row_key}.{col}" for col in columns[row_key]]
@@ -201,8 +206,8 @@ def _read_t3(region: list[Row], template: str, reading: TableReading) -> None:
     row_keys = [row.key for row in t3_rows(template)]
     seen: set[str] = set()
     read: set[str] = set()
-    for fragments, values in _data_rows(region, labels.T3_HEADER):
-        row_key = _match_label(fragments, rules)
+    for pending, own, values in _data_rows(region, labels.T3_HEADER):
+        row_key = _match_label(pending, own, rules)
         if row_key is None or row_key in seen:
             continue
         fitted = _fit(values, len(T3_COLUMNS))

@@ -1,6 +1,7 @@
 """Inputs the extractor must survive: garbage, other formats, encodings, markup quirks, odd cells."""
 from __future__ import annotations
 
+import dataclasses
 import random
 import zipfile
 from io import BytesIO
@@ -13,7 +14,7 @@ from extract_helpers import compare_cells, portal_page
 from extractors import extract, extract_html, extract_text, read_grid
 from extractors.keys import GB2019, GB2021, T4_KEYS
 from extractors.values import parse_value
-from replica.reports import INLINE, TABBED, random_model, render_html, render_text
+from replica.reports import INLINE, TABBED, Style, random_model, render_html, render_text
 
 
 def _model(template=GB2021, seed=7, **kw):
@@ -221,3 +222,13 @@ def test_prose_figure_disagreeing_with_the_table_is_a_warning() -> None:
     got = extract_text(text.replace("（二）依申请公开。", "（二）依申请公开。" + stated, 1))
     assert any(str(new + 70) in w for w in got.warnings)
     assert not extract_text(text).warnings
+
+
+def test_extra_row_after_a_blank_row_in_the_inline_layout() -> None:
+    """Inline text drops a blank row's cells, leaving its bare label right above the provincial
+    extra row: the extra row's numbers must not be given to the blank row (found by hypothesis)."""
+    model = _model(GB2019)
+    blank = {f"t2.normative.{k}": None for k in ("made", "published", "total_published")}
+    model = dataclasses.replace(model, cells={**model.cells, **blank})
+    got = extract_text(render_text(model, INLINE, style=Style(extra_row=(0, 0, 7))))
+    assert compare_cells(got.cells, model.cells) == []

@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 
 from extract_helpers import compare_cells, portal_page, stacked_t4_header
 from extractors import extract, extract_text
-from replica.reports import FREEFORM, GB2019, GB2021, INLINE, LAYOUTS, ORGAN, REGION, Style, random_model, render_html, render_text
+from extractors.keys import FREEFORM, GB2019, GB2021
+from replica.reports import INLINE, LAYOUTS, ORGAN, REGION, Style, random_model, render_html, render_text
 
 AGENCIES = {ORGAN: ("临江市生态环境局", "青山区教育局", "云岭县林业和草原局", "新桥镇财政所"),
             REGION: ("南平县人民政府", "西城镇人民政府", "长宁市人民政府")}

@@ -19,11 +19,9 @@ HERE = Path(__file__).parent
 sys.path[:0] = [str(HERE.parent), str(HERE.parents[1])]
 
 import extract_helpers as vary  # noqa: E402
+from extractors.keys import FREEFORM, GB2019, GB2021  # noqa: E402
 from replica.reports import (  # noqa: E402
     CELL_PER_LINE,
-    FREEFORM,
-    GB2019,
-    GB2021,
     INLINE,
     ORGAN,
     REGION,
