@@ -26,7 +26,10 @@ _BLOCK = {
     # A table holding other tables is page layout (old portals): its cells are blocks of the page.
     "table", "tbody", "thead", "tfoot", "tr", "td", "th",
 }
-_TITLE_HINT = re.compile(r"title|biaoti|bt|headline", re.I)
+# Elements whose class or id says "title" (CMS templates: .title, #ArticleTitle, .biaoti, .bt).
+_TITLE_XPATH = "//body//*[" + " or ".join(
+    f"contains(translate(@{attr}, 'TITLE', 'title'), '{word}')"
+    for attr in ("class", "id") for word in ("title", "biaoti", "headline")) + " or @class='bt' or @id='bt']"
 # A page title often carries the site name after a separator: "报告标题_某某区人民政府".
 _TITLE_SEPARATORS = re.compile(r"\s*(?:[_|｜]|--|—+|\s-\s)\s*")
 _HAN_GAP = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])\s+(?=[\u3000-\u9fff\uff00-\uffef])")
@@ -142,8 +145,8 @@ def _titles(root) -> list[str]:
         candidates.append(meta)
     for element in root.xpath("//body//*[self::h1 or self::h2 or self::h3]"):
         candidates.append(element.text_content())
-    for element in root.xpath("//body//*[@class or @id]"):
-        if _TITLE_HINT.search(f"{element.get('class', '')} {element.get('id', '')}") and len(element) < 8:
+    for element in root.xpath(_TITLE_XPATH):
+        if len(element) < 8:
             candidates.append(element.text_content())
     for element in root.xpath("//body//p[.//b or .//strong]")[:5]:
         candidates.append(element.text_content())

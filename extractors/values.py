@@ -7,6 +7,7 @@ the cell ("251000元") and explicit signs ("+1036", "-185": the gb2019 本年增
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .model import Number
 
@@ -25,6 +26,7 @@ _NUMBER_CELL = re.compile(
 )
 
 
+@lru_cache(maxsize=8192)  # tables repeat the same few cell texts ("0", "", "-") thousands of times
 def clean_cell(text: str) -> str:
     """The cell text as printed, minus whitespace and Word artifacts, full-width forms folded."""
     text = _ARTIFACTS.sub("", text or "")
