@@ -15,6 +15,7 @@ import lxml.html
 import trafilatura
 from lxml import etree
 
+from .text_rows import split_trailing_values
 from .values import is_value
 
 # Elements whose text never belongs to the report.
@@ -83,7 +84,8 @@ def _walk(element, rows: list[list[str]], line: list[str]) -> None:
 def _flush(rows: list[list[str]], line: list[str]) -> None:
     text = clean_text("".join(line))
     if text:
-        rows.append([text])
+        # A table pasted as paragraphs ("<p>规章 0 0 0</p>") reads like the text layouts.
+        rows.append(split_trailing_values(text))
     line.clear()
 
 

@@ -12,6 +12,9 @@ from collections import Counter
 
 from . import labels
 
+_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+_CHINESE_DIGITS = str.maketrans("〇零○一二三四五六七八九", "00012345678" "9")
+_CHINESE_YEAR = re.compile(r"([〇零○一二][〇零○一二三四五六七八九]{3})年")
 _REPORT_TITLE = re.compile(r"(政府信息公开|政务公开|信息公开|政务信息公开).{0,16}(年度报告|年报|工作报告|报告)")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _BREADCRUMB = re.compile(r"当前位置|您的位置|所在位置")
@@ -47,7 +50,7 @@ def find_title(lines: list[str], candidates: list[str] = ()) -> str | None:
 
 
 def _is_title(text: str) -> bool:
-    text = labels.compact(text)
+    text = _arabic_years(labels.compact(text))
     return bool(_REPORT_TITLE.search(text) and _YEAR.search(text)) and len(text) <= 70
 
 
@@ -58,10 +61,16 @@ def _strip_breadcrumb(text: str) -> str:
     return text.strip()
 
 
+def _arabic_years(text: str) -> str:
+    """"２０２１年" and "二〇二一年" → "2021年"."""
+    text = text.translate(_FULL_WIDTH_DIGITS)
+    return _CHINESE_YEAR.sub(lambda m: m.group(1).translate(_CHINESE_DIGITS) + "年", text)
+
+
 def find_year(title: str | None, text: str) -> int | None:
     """The report year: the title's, else the year the opening of the text names most."""
     if title:
-        match = _YEAR.search(labels.compact(title))
+        match = _YEAR.search(_arabic_years(labels.compact(title)))
         if match:
             return int(match.group(1))
     years = Counter(int(m.group(1)) for m in _YEAR.finditer(text[:3000]))
@@ -82,11 +91,14 @@ def find_agency(title: str | None, text: str, page_names: list[str] = ()) -> str
 
 
 def _title_agency(title: str) -> str | None:
-    text = labels.compact(title)
+    text = re.sub(r"^关于", "", _arabic_years(labels.compact(title)))
     cut = len(text)
     year = _YEAR.search(text)
     if year:
         cut = year.start()
+        if len(_HAN.findall(text[:cut])) < 2:  # "2021年某某局政府信息公开…": the name follows the year
+            text = re.sub(r"^\S*?\d{4}\s*年度?", "", text)
+            cut = len(text)
     words = _REPORT_WORDS.search(text[:cut])
     if words:
         cut = words.start()

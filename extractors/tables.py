@@ -241,11 +241,29 @@ def _read_t4(region: list[Row], reading: TableReading) -> None:
         if fitted is not None:
             _store(reading, list(T4_KEYS), fitted)
             return
+    wrapped = _t4_wrapped(region)
+    if wrapped is not None:
+        _store(reading, list(T4_KEYS), wrapped)
+        return
     by_group = _t4_by_group(region)
     if by_group is not None:
         _store(reading, list(T4_KEYS), by_group)
         return
     reading.problems.append(f"{T4}: no row of {len(T4_KEYS)} values found")
+
+
+def _t4_wrapped(region: list[Row]) -> list[str] | None:
+    """The 15 numbers wrapped over consecutive lines of numbers (a narrow PDF page)."""
+    run: list[str] = []
+    for row in region:
+        if row.values and not row.labels:
+            run += row.values
+            fitted = _fit(run, len(T4_KEYS))
+            if fitted is not None:
+                return fitted
+        else:
+            run = []
+    return None
 
 
 def _t4_by_group(region: list[Row]) -> list[str] | None:

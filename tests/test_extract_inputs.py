@@ -232,3 +232,20 @@ def test_extra_row_after_a_blank_row_in_the_inline_layout() -> None:
     model = dataclasses.replace(model, cells={**model.cells, **blank})
     got = extract_text(render_text(model, INLINE, style=Style(extra_row=(0, 0, 7))))
     assert compare_cells(got.cells, model.cells) == []
+
+
+def test_html_with_tables_pasted_as_paragraphs() -> None:
+    model = _model()
+    text = render_text(model, INLINE)
+    paragraphs = "".join(f"<p>{line}</p>" for line in text.split("\n") if line)
+    got = extract(f"<html><body><div class=article>{paragraphs}</div></body></html>".encode(), filename="t.html")
+    assert compare_cells(got.cells, model.cells) == []
+
+
+def test_t4_numbers_wrapped_over_two_lines() -> None:
+    model = _model()
+    text = render_text(model, INLINE)
+    line = " ".join(str(model.cells[k]) for k in T4_KEYS)
+    numbers = line.split(" ")
+    got = extract_text(text.replace(line, " ".join(numbers[:9]) + "\n" + " ".join(numbers[9:])))
+    assert [got.cells[k] for k in T4_KEYS] == [model.cells[k] for k in T4_KEYS]
