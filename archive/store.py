@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import socket
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -58,8 +59,12 @@ class Archive:
     # --- crawl runs ---------------------------------------------------------------------------
 
     def start_run(self, command: str, settings: dict) -> int:
+        """Open a crawl run. If the last run of the same command was interrupted, this one resumes it."""
         text = json.dumps(settings, sort_keys=True, ensure_ascii=False, default=str)
+        interrupted = self.interrupted_run(command)
         with self.db.conn:
+            if interrupted:
+                self.db["crawl_runs"].update(interrupted, {"status": "interrupted"})
             table = self.db["crawl_runs"].insert(
                 {
                     "started_at": utc_now(),
@@ -67,9 +72,50 @@ class Archive:
                     "settings_digest": hashlib.sha256(text.encode()).hexdigest()[:16],
                     "settings": text,
                     "status": "running",
+                    "resumed_from": interrupted,
+                    "pid": os.getpid(),
+                    "host": socket.gethostname(),
                 }
             )
         return table.last_pk
+
+    def interrupted_run(self, command: str) -> int | None:
+        """The last run of ``command`` if it never finished and its process is gone."""
+        row = self.db.execute(
+            "select id, status, pid, host from crawl_runs where command = ? order by id desc limit 1", [command]
+        ).fetchone()
+        if not row or row[1] != "running":
+            return None
+        run_id, _, pid, host = row
+        if host == socket.gethostname() and pid and _alive(pid):
+            return None  # still crawling: a concurrent run, not an interrupted one
+        return run_id
+
+    def resumed_runs(self, run_id: int) -> list[int]:
+        """The interrupted runs this run carries on (a chain, if it was interrupted more than once)."""
+        chain = []
+        current = self.db["crawl_runs"].get(run_id)["resumed_from"]
+        while current:
+            chain.append(current)
+            current = self.db["crawl_runs"].get(current)["resumed_from"]
+        return chain
+
+    def archived_response(self, url: str, run_ids: list[int] | None = None) -> dict | None:
+        """The last good capture of ``url`` (requested or final), with its headers decoded.
+
+        With ``run_ids``, only a capture last fetched by one of those runs counts.
+        """
+        sql = "select * from captures where (url = ? or final_url = ?) and flag = 'ok' and status = 200"
+        params: list = [url, url]
+        if run_ids is not None:
+            sql += f" and last_run_id in ({', '.join('?' * len(run_ids))})"
+            params += run_ids
+        capture = next(self.db.query(sql + " order by last_fetched_at desc limit 1", params), None)
+        if capture is None:
+            return None
+        capture["headers"] = json.loads(capture["headers"])
+        capture["redirect_chain"] = json.loads(capture["redirect_chain"])
+        return capture
 
     def finish_run(self, run_id: int, *, requests: int, status: str = "finished") -> dict:
         """Close a run with its counts, taken from what the archive holds (so they are true)."""
@@ -151,15 +197,20 @@ class Archive:
         return rows[0] if rows else None
 
     def touch_report(self, rid: str, seen_at: str) -> None:
+        """The report was seen again unchanged (and so is not removed)."""
         with self.db.conn:
-            self.db.execute("update reports set last_seen = max(last_seen, ?) where id = ?", [seen_at, rid])
+            self.db.execute(
+                "update reports set last_seen = max(last_seen, ?), removed_at = null where id = ?", [seen_at, rid]
+            )
 
     def record_extraction(self, extraction, *, capture_id: int, run_id: int, agency_hint: str | None = None) -> str | None:
         """File an extraction of a capture's bytes. Returns the report id, or None for a non-report.
 
-        The same report reached through several documents (an HTML body and its PDF, or two URLs)
-        stays one report; its numbers come from the best-read source, chosen the same way whatever
-        order the documents arrive in, so a re-run changes nothing.
+        - The same report reached through several documents (an HTML body and its PDF, two URLs)
+          stays one report; its numbers come from the best-read document, chosen the same way
+          whatever order the documents arrive in, so a re-run changes nothing.
+        - The document its numbers came from, saying something else now, is a new version; the
+          old version's numbers stay.
         """
         cap = self.capture(capture_id)
         sha256, seen_at = cap["sha256"], cap["fetched_at"]
@@ -181,16 +232,20 @@ class Archive:
             "used": 0,
             "first_seen": seen_at,
         }
-        current = self.db.execute("select sha256 from report_sources where report_id = ? and used = 1", [rid]).fetchone()
+        content = content_hash(extraction)
+        report = next(self.db["reports"].rows_where("id = ?", [rid]), None)
         with self.db.conn:
             self.db["report_sources"].insert(source, ignore=True)
-            if current is None:
-                self._write_report(rid, agency, extraction, source, run_id, seen_at)
-            elif current[0] != sha256 and _quality(source) > _quality(self.db["report_sources"].get((rid, current[0]))):
-                self.db.execute("update report_sources set used = 0 where report_id = ?", [rid])
-                self._write_report(rid, agency, extraction, source, run_id, seen_at)
+            if report is None:
+                self._write_version(rid, agency, extraction, source, content, run_id, version=1)
+            elif content == report["content_hash"]:
+                self.touch_report(rid, seen_at)
+            elif source["url"] == report["url"]:
+                self._write_version(rid, agency, extraction, source, content, run_id, version=report["version"] + 1)
+            elif _quality(source) > _quality(self.db["report_sources"].get((rid, report["sha256"]))):
+                self._write_version(rid, agency, extraction, source, content, run_id, version=report["version"])
             else:
-                self.db.execute("update reports set last_seen = max(last_seen, ?) where id = ?", [seen_at, rid])
+                self.touch_report(rid, seen_at)
             self._note_extraction(sha256, "report", rid, None, seen_at)
         return rid
 
@@ -205,8 +260,9 @@ class Archive:
                 pk="sha256",
             )
 
-    def _write_report(self, rid: str, agency: str, ex, source: dict, run_id: int, seen_at: str) -> None:
-        existing = self.db["reports"].count_where("id = ?", [rid])
+    def _write_version(self, rid: str, agency: str, ex, source: dict, content: str, run_id: int, *, version: int) -> None:
+        """Make ``source``'s reading version ``version`` of the report (new, or a better reading of it)."""
+        seen_at = source["first_seen"]
         row = {
             "id": rid,
             "agency": agency,
@@ -224,23 +280,65 @@ class Archive:
             "checks_failed": source["checks_failed"],
             "warnings": json.dumps(list(ex.warnings), ensure_ascii=False),
             "problems": json.dumps(list(ex.problems), ensure_ascii=False),
+            "version": version,
+            "content_hash": content,
+            "removed_at": None,
         }
-        if existing:
+        if self.db["reports"].count_where("id = ?", [rid]):
             self.db["reports"].update(rid, row)
         else:
             self.db["reports"].insert({**row, "first_seen": seen_at, "first_run_id": run_id})
-        self.db.execute("update report_sources set used = 1 where report_id = ? and sha256 = ?", [rid, source["sha256"]])
+        self.db["report_versions"].upsert(
+            {
+                "report_id": rid,
+                "version": version,
+                "content_hash": content,
+                "sha256": source["sha256"],
+                "capture_id": source["capture_id"],
+                "url": source["url"],
+                "source_format": ex.source_format,
+                "run_id": run_id,
+                "first_seen": seen_at,
+            },
+            pk=("report_id", "version"),
+        )
+        self.db.execute("update report_sources set used = (sha256 = ?) where report_id = ?", [source["sha256"], rid])
         for table in ("cells", "checks"):
-            self.db[table].delete_where("report_id = ?", [rid])
+            self.db[table].delete_where("report_id = ? and version = ?", [rid, version])
         self.db["cells"].insert_all(
-            {"report_id": rid, "key": k, "tbl": k.split(".")[0], "value": v, "raw": ex.raw.get(k)}
+            {"report_id": rid, "version": version, "key": k, "tbl": k.split(".")[0], "value": v, "raw": ex.raw.get(k)}
             for k, v in ex.cells.items()
         )
         self.db["checks"].insert_all(
-            {"report_id": rid, "rule": c.rule, "subject": c.subject, "left": c.left, "right": c.right, "passed": int(c.passed)}
+            {"report_id": rid, "version": version, "rule": c.rule, "subject": c.subject, "left": c.left, "right": c.right,
+             "passed": int(c.passed)}
             for c in ex.checks
         )
         self.db["report_texts"].upsert({"report_id": rid, "title": ex.title, "agency": agency, "text": ex.text}, pk="report_id")
+
+    def mark_removed(self, run_id: int) -> int:
+        """Reports of a fully listed site that this run did not see again: removed, never deleted.
+
+        A site counts as fully listed when the run fetched its listing pages and none failed, so a
+        flaky listing page never makes its reports look removed.
+        """
+        started = self.db["crawl_runs"].get(run_id)["started_at"]
+        listed_sites = [
+            row[0]
+            for row in self.db.execute(
+                "select site from captures where last_run_id = ? and kind = 'listing' group by site "
+                "having sum(flag != 'ok') = 0",
+                [run_id],
+            )
+        ]
+        marked = 0
+        with self.db.conn:
+            for site in listed_sites:
+                marked += self.db.execute(
+                    "update reports set removed_at = ? where site = ? and removed_at is null and last_seen < ?",
+                    [utc_now(), site, started],
+                ).rowcount
+        return marked
 
     # --- summaries ----------------------------------------------------------------------------
 
@@ -255,6 +353,23 @@ class Archive:
             "reports_with_failed_checks": q("select count(*) from reports where checks_failed > 0"),
             "capture_errors": q(f"select count(*) from captures where flag in ('{HTTP_ERROR}', '{NETWORK_ERROR}', '{CHALLENGE}')"),
         }
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def content_hash(extraction) -> str:
+    """What makes two readings the same version: the numbers and what they are about, not the bytes
+    (a page whose visit counter ticks is not a new version of its report)."""
+    payload = [extraction.template, extraction.title, sorted(extraction.cells.items())]
+    return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode()).hexdigest()[:32]
 
 
 def _quality(source: dict) -> tuple:

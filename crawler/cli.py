@@ -92,7 +92,8 @@ def _print_summary(path: Path, counts: dict) -> None:
     archive.close()
     print(
         f"\nCrawl run {counts['run_id']}: {counts['requests']} requests, {counts['new_captures']} new captures, "
-        f"{counts['new_blobs']} new blobs, {counts['new_reports']} new reports, {counts['errors']} errors."
+        f"{counts['new_blobs']} new blobs, {counts['new_reports']} new reports, {counts['removed']} marked removed, "
+        f"{counts['errors']} errors."
     )
     print(
         f"Archive {path}: {total['reports']} reports, {total['captures']} captures, {total['cells']} cells, "

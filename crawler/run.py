@@ -54,9 +54,10 @@ def run_crawl(sites: list[Site], archive_path: Path, *, command: str, overrides:
     if crawlers:
         process.start()
     requests = sum(c.stats.get_value("downloader/request_count", 0) for c in crawlers)
+    removed = archive.mark_removed(run_id)
     counts = archive.finish_run(run_id, requests=requests)
     archive.close()
-    return {"run_id": run_id, **counts}
+    return {"run_id": run_id, "removed": removed, **counts}
 
 
 def archive_path_from(arg: str | None) -> Path:

@@ -28,6 +28,11 @@ RETRY_TIMES = 2
 XXGK_ARCHIVE = os.environ.get("XXGK_ARCHIVE", "archive.db")
 XXGK_RUN_ID = None  # set by `xxgk crawl` / `xxgk demo` to the crawl_runs row of this invocation
 
+# Conditional requests and resuming interrupted crawls, from the archive's record (see the module).
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.archive_middleware.ArchiveMiddleware": 900,
+}
+
 ITEM_PIPELINES = {
     "crawler.pipelines.ArchivePipeline": 100,
     "crawler.pipelines.ExtractPipeline": 200,

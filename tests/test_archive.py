@@ -5,6 +5,7 @@ import json
 import pytest
 
 from archive.records import DETAIL, NETWORK_ERROR, OK, Capture
+from archive import migrations
 from archive.store import Archive
 from extractors.keys import GB2021, keys_for
 from extractors.model import Check, Extraction
@@ -77,8 +78,8 @@ def test_report_cells_and_checks_are_stored_once(archive):
     rid = archive.record_extraction(extraction(), capture_id=cid, run_id=run)
     assert rid == "某某局-2021-organ"
     assert archive.db["cells"].count == 200
-    assert archive.db["cells"].get((rid, "t2.regulation.repealed"))["value"] == 1
-    assert archive.db["cells"].get((rid, "t3.new.total"))["value"] is None  # blank stays null
+    assert archive.db["cells"].get((rid, 1, "t2.regulation.repealed"))["value"] == 1
+    assert archive.db["cells"].get((rid, 1, "t3.new.total"))["value"] is None  # blank stays null
     assert archive.db["checks"].count == 3
     assert archive.record_extraction(extraction(), capture_id=cid, run_id=run) == rid
     assert archive.db["cells"].count == 200 and archive.db["reports"].count == 1
@@ -122,5 +123,75 @@ def test_report_text_is_searchable_in_chinese(archive):
 def test_reopening_applies_no_migration_twice(tmp_path):
     Archive(tmp_path / "x.db").close()
     a = Archive(tmp_path / "x.db")
-    assert [r["name"] for r in a.db["_migrations"].rows] == ["m001_initial", "m002_cell_keys_and_views"]
+    assert [r["name"] for r in a.db["_migrations"].rows] == [m.__name__ for m in migrations.MIGRATIONS]
     a.close()
+
+
+def test_an_archive_from_before_versions_is_upgraded_with_its_numbers(tmp_path):
+    """Open an archive written by the first two migrations: m003 moves its cells to version 1."""
+    import sqlite_utils
+
+    db = sqlite_utils.Database(tmp_path / "old.db")
+    migrations.MIGRATIONS[0](db)
+    migrations.MIGRATIONS[1](db)
+    db["_migrations"].insert_all([{"name": m.__name__, "applied_at": "x"} for m in migrations.MIGRATIONS[:2]], pk="name")
+    db["reports"].insert({"id": "某局-2020-organ", "agency": "某局", "year": 2020, "sha256": "ab", "capture_id": 1,
+                          "url": "http://127.0.0.1/r", "first_run_id": 1, "first_seen": "2021-01-01"})
+    db["cells"].insert({"report_id": "某局-2020-organ", "key": "t3.new.total", "tbl": "t3", "value": 7, "raw": "7"})
+    db.close()
+    a = Archive(tmp_path / "old.db")
+    assert a.db["cells"].get(("某局-2020-organ", 1, "t3.new.total"))["value"] == 7
+    assert a.db["report_versions"].get(("某局-2020-organ", 1))["url"] == "http://127.0.0.1/r"
+    assert list(a.db.query("select value, version from report_numbers")) == [{"value": 7, "version": 1}]
+    a.close()
+
+
+def test_a_changed_report_at_its_url_gets_a_new_version_and_keeps_the_old(archive):
+    run1 = archive.start_run("test", {})
+    cid, _ = archive.record_capture(capture(body=b"v1"), run1)
+    rid = archive.record_extraction(extraction(filled=3), capture_id=cid, run_id=run1)
+    run2 = archive.start_run("test", {})
+    cid2, _ = archive.record_capture(capture(body=b"v2", fetched_at="2026-02-01T00:00:00+00:00"), run2)
+    archive.record_extraction(extraction(filled=4), capture_id=cid2, run_id=run2)
+    report = archive.db["reports"].get(rid)
+    assert report["version"] == 2 and report["capture_id"] == cid2
+    assert archive.db["cells"].get((rid, 1, "t2.normative.issued"))["value"] is None  # version 1 as it was
+    assert archive.db["cells"].get((rid, 2, "t2.normative.issued"))["value"] == 3
+    assert [v["run_id"] for v in archive.db["report_versions"].rows_where(order_by="version")] == [run1, run2]
+    assert archive.finish_run(run2, requests=1)["new_reports"] == 0
+
+
+def test_new_bytes_with_the_same_numbers_are_not_a_new_version(archive):
+    run = archive.start_run("test", {})
+    cid, _ = archive.record_capture(capture(body=b"<p>visits: 1</p>"), run)
+    rid = archive.record_extraction(extraction(), capture_id=cid, run_id=run)
+    cid2, _ = archive.record_capture(capture(body=b"<p>visits: 2</p>"), run)
+    archive.record_extraction(extraction(), capture_id=cid2, run_id=run)
+    assert archive.db["reports"].get(rid)["version"] == 1 and archive.db["report_versions"].count == 1
+
+
+def test_a_report_gone_from_a_fully_listed_site_is_marked_removed_not_deleted(archive):
+    run1 = archive.start_run("test", {})
+    archive.db["crawl_runs"].update(run1, {"started_at": "2025-12-31T00:00:00+00:00"})
+    archive.record_capture(capture(url="http://127.0.0.1:1/list", kind="listing", body=b"list v1"), run1)
+    cid, _ = archive.record_capture(capture(), run1)
+    rid = archive.record_extraction(extraction(), capture_id=cid, run_id=run1)
+    assert archive.mark_removed(run1) == 0
+    run2 = archive.start_run("test", {})
+    archive.db["crawl_runs"].update(run2, {"started_at": "2026-03-01T00:00:00+00:00"})
+    archive.record_capture(capture(url="http://127.0.0.1:1/list", kind="listing", body=b"list v2",
+                                   fetched_at="2026-03-01T00:00:01+00:00"), run2)
+    assert archive.mark_removed(run2) == 1
+    assert archive.db["reports"].get(rid)["removed_at"] and archive.db["cells"].count == 200
+    archive.touch_report(rid, "2026-04-01T00:00:00+00:00")  # listed again later
+    assert archive.db["reports"].get(rid)["removed_at"] is None
+
+
+def test_a_failed_listing_page_never_marks_reports_removed(archive):
+    run1 = archive.start_run("test", {})
+    cid, _ = archive.record_capture(capture(), run1)
+    archive.record_extraction(extraction(), capture_id=cid, run_id=run1)
+    run2 = archive.start_run("test", {})
+    archive.db["crawl_runs"].update(run2, {"started_at": "2026-03-01T00:00:00+00:00"})
+    archive.record_capture(capture(url="http://127.0.0.1:1/list", kind="listing", body=b"", status=500, flag="http_error"), run2)
+    assert archive.mark_removed(run2) == 0
