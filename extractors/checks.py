@@ -11,6 +11,7 @@ import re
 
 from .keys import GB2021, T3_COLUMNS, T3_OUTCOME_ROWS_GB2019, T3_OUTCOME_ROWS_GB2021, T4_GROUPS, T4_RESULTS, t3_rows
 from .model import Check, Number
+from .values import unit_of
 
 _APPLICANTS = [col.key for col in T3_COLUMNS[:-1]]
 
@@ -79,3 +80,12 @@ def prose_warnings(prose: str, cells: dict[str, Number | None]) -> tuple[str, ..
                 warnings.append(f"prose states {what} {stated} (“{match.group(0)}”), tables give "
                                 f"{' or '.join(str(s) for s in sums)}")
     return tuple(dict.fromkeys(warnings))
+
+
+def unit_warnings(raw: dict[str, str]) -> tuple[str, ...]:
+    """The gb2021 fee column is in 万元; a cell written in 元 is kept as printed, with a warning,
+    because which unit the agency meant is a judgement for the reader (spec research notes §1.2)."""
+    text = raw.get("t2.fees.amount_wan")
+    if text and unit_of(text) == "元":
+        return (f"t2.fees.amount_wan is printed as “{text}”, in 元 under a 万元 column: kept as printed",)
+    return ()

@@ -31,6 +31,8 @@ _BLOCK = {
 _TITLE_XPATH = "//body//*[" + " or ".join(
     f"contains(translate(@{attr}, 'TITLE', 'title'), '{word}')"
     for attr in ("class", "id") for word in ("title", "biaoti", "headline")) + " or @class='bt' or @id='bt']"
+# Page chrome trafilatura sometimes keeps next to the body: the article info bar, the share bar.
+_CHROME_LINE = re.compile(r"分享到|打印本页|关闭窗口|浏览次数|字号[:：]?\s*[\[【]|^\s*(发布时间|发布日期|来源)[:：]")
 # A page title often carries the site name after a separator: "报告标题_某某区人民政府".
 _TITLE_SEPARATORS = re.compile(r"\s*(?:[_|｜]|--|—+|\s-\s)\s*")
 _HAN_GAP = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])\s+(?=[\u3000-\u9fff\uff00-\uffef])")
@@ -51,7 +53,8 @@ def read_html(html: str) -> HtmlPage | None:
         return None
     rows: list[list[str]] = []
     _walk(root, rows, [])
-    text = trafilatura.extract(html, include_tables=False, include_comments=False, favor_recall=True) or ""
+    text = trafilatura.extract(html, include_tables=False, include_comments=False) or ""
+    text = "\n".join(line for line in text.split("\n") if not _CHROME_LINE.search(line))
     if not text.strip():
         text = "\n".join(cells[0] for cells in rows if len(cells) == 1)
     return HtmlPage(rows, text, _titles(root))

@@ -60,7 +60,7 @@ def build(rows: list[list[str]], text: str, *, titles: list[str] = (), source_fo
         cells, raw = reading.cells, reading.raw
         problems += reading.problems
         found_checks = checks.consistency_checks(cells, template)
-        warnings += checks.prose_warnings(text, cells)
+        warnings += checks.prose_warnings(text, cells) + checks.unit_warnings(raw)
     if title is None:
         problems.append("title: no report title found")
     if year is None:

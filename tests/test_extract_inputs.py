@@ -249,3 +249,12 @@ def test_t4_numbers_wrapped_over_two_lines() -> None:
     numbers = line.split(" ")
     got = extract_text(text.replace(line, " ".join(numbers[:9]) + "\n" + " ".join(numbers[9:])))
     assert [got.cells[k] for k in T4_KEYS] == [model.cells[k] for k in T4_KEYS]
+
+
+def test_fee_amount_in_yuan_under_the_wan_column_is_kept_with_a_warning() -> None:
+    model = _model()
+    text = render_text(model, INLINE)
+    line = next(line for line in text.split("\n") if line.startswith("行政事业性收费 "))
+    got = extract_text(text.replace(line, "行政事业性收费 251000元"))
+    assert got.cells["t2.fees.amount_wan"] == 251000 and got.raw["t2.fees.amount_wan"] == "251000元"
+    assert any("251000元" in w for w in got.warnings)
