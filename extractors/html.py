@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import islice
 
 import lxml.html
 import trafilatura
@@ -29,8 +30,8 @@ _BLOCK = {
 }
 # Elements whose class or id says "title" (CMS templates: .title, #ArticleTitle, .biaoti, .bt).
 _TITLE_XPATH = "//body//*[" + " or ".join(
-    f"contains(translate(@{attr}, 'TITLE', 'title'), '{word}')"
-    for attr in ("class", "id") for word in ("title", "biaoti", "headline")) + " or @class='bt' or @id='bt']"
+    f"contains(@{attr}, '{word}')" for attr in ("class", "id")
+    for word in ("title", "Title", "TITLE", "biaoti", "headline")) + " or @class='bt' or @id='bt']"
 # Page chrome trafilatura sometimes keeps next to the body: the article info bar, the share bar.
 _CHROME_LINE = re.compile(r"分享到|打印本页|关闭窗口|浏览次数|字号[:：]?\s*[\[【]|^\s*(发布时间|发布日期|来源)[:：]")
 # A page title often carries the site name after a separator: "报告标题_某某区人民政府".
@@ -153,8 +154,8 @@ def _titles(root) -> list[str]:
     for element in root.xpath(_TITLE_XPATH):
         if len(element) < 8:
             candidates.append(element.text_content())
-    for element in root.xpath("//body//p[.//b or .//strong]")[:5]:
-        candidates.append(element.text_content())
+    for bold in islice(root.iter("b", "strong"), 5):  # a Word paste's title is a bold paragraph
+        candidates.append(bold.getparent().text_content() if bold.getparent() is not None else bold.text_content())
     for title in root.xpath("//title"):
         candidates.extend(_TITLE_SEPARATORS.split(title.text_content()))
     cleaned = (clean_text(c) for c in candidates)

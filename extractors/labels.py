@@ -94,6 +94,9 @@ T3_ROW_RULES = {
     GB2019: _T3_COMMON + (("other", re.compile(r"其他处理|其它处理|其他|其它")),),
 }
 
+# gb2021's sub-rows of （六）其他处理, sometimes kept by reports on the gb2019 layout.
+GB2021_OTHER_SUBROWS = re.compile(r"不补正|缴纳费用|收费通知")
+
 # The header of table 三 (申请人情况, 自然人 …): text that never labels a data row.
 T3_HEADER = re.compile(r"申请人情况|自然人|商业企业|勾稽关系")
 

@@ -206,6 +206,12 @@ def _read_t3(region: list[Row], template: str, reading: TableReading) -> None:
     row_keys = [row.key for row in t3_rows(template)]
     seen: set[str] = set()
     read: set[str] = set()
+    if template == GB2019 and any(labels.GB2021_OTHER_SUBROWS.search(labels.compact(r.text)) for r in region):
+        # A gb2019 report with gb2021's three （六） sub-rows: its single 其他处理 figure is their sum,
+        # which the report does not print; leave it null rather than compute or pick one.
+        reading.problems.append(f"{T3}: gb2021 sub-rows of （六）其他处理 in a gb2019 table; t3.other not read")
+        rules = tuple(rule for rule in rules if rule[0] != "other")
+        row_keys = [key for key in row_keys if key != "other"]
     for pending, own, values in _data_rows(region, labels.T3_HEADER):
         row_key = _match_label(pending, own, rules)
         if row_key is None or row_key in seen:

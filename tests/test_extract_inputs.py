@@ -258,3 +258,17 @@ def test_fee_amount_in_yuan_under_the_wan_column_is_kept_with_a_warning() -> Non
     got = extract_text(text.replace(line, "行政事业性收费 251000元"))
     assert got.cells["t2.fees.amount_wan"] == 251000 and got.raw["t2.fees.amount_wan"] == "251000元"
     assert any("251000元" in w for w in got.warnings)
+
+
+def test_gb2019_table_with_gb2021_other_subrows_leaves_other_null() -> None:
+    model = _model(GB2019)
+    text = render_text(model, INLINE)
+    line = next(line for line in text.split("\n") if line.startswith("（六）其他处理 "))
+    subrows = ("1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请 0 0 0 0 0 0 0\n"
+               "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请 0 0 0 0 0 0 0\n"
+               + line.replace("（六）其他处理", "3.其他"))
+    got = extract_text(text.replace(line, "（六）其他处理\n" + subrows))
+    assert got.template == GB2019
+    assert all(got.cells[f"t3.other.{c}"] is None for c in ("natural", "total"))
+    assert got.cells["t3.granted.total"] == model.cells["t3.granted.total"]
+    assert any("（六）" in p for p in got.problems)

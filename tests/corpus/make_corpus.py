@@ -48,6 +48,8 @@ class Variant:
     style: Style = Style()  # the replica's quirks: typos, long notes, a provincial extra row
     blank_marker: str | None = None  # html: blank cells written as this instead of &nbsp;
     numbers: tuple[str, ...] = ()  # "full_width", "thousands"
+    text_encoding: str = "utf-8"  # text: the attachment's bytes ("gb18030": a GBK export)
+    crlf: bool = False  # text: Windows line ends
     stacked_t4: bool = False  # text: table 四's header stacked into single characters, as from a PDF
 
 
@@ -68,6 +70,10 @@ VARIANTS = (
     Variant("t19-tabbed-quirks", GB2019, TABBED, "长宁市人民政府", activity="high",
             numbers=("thousands",), style=Style(typos=True, extra_row=(5, 5, 40))),
     Variant("t21-cells-fullwidth", GB2021, CELL_PER_LINE, "新桥镇人民政府", numbers=("full_width",)),
+    Variant("t19-cells-gbk-crlf", GB2019, CELL_PER_LINE, "丰台区科学技术局", activity="high", blank_rate=0.3,
+            text_encoding="gb18030", crlf=True),
+    Variant("t21-tabbed-gbk", GB2021, TABBED, "滨海县人民政府", blank_rate=0.3, text_encoding="gb18030",
+            style=Style(long_notes=True)),
     Variant("t21-html", GB2021, "html", "临江市发展和改革委员会", activity="high"),
     Variant("t21-html-gbk-quirks", GB2021, "html", "丰南区人力资源和社会保障局", charset="gb2312",
             style=Style(typos=True, long_notes=True, extra_row=(3, 1, 12))),
@@ -121,7 +127,9 @@ def render(variant: Variant, rng: random.Random):
             text = vary.stacked_t4_header(text)
         if variant.numbers:
             text = vary.text_numbers(text, _number_transform(variant.numbers))
-        data = text.encode("utf-8")
+        if variant.crlf:
+            text = text.replace("\n", "\r\n")
+        data = text.encode(variant.text_encoding)
         name = f"{variant.name}.txt"
     truth = {"agency": model.agency, "year": model.year, "template": model.template, "scope": model.scope,
              "title": model.title, "source": name, "cells": model.cells}
