@@ -15,6 +15,9 @@ URL shapes (research-notes §6.2):
   ``<div id="zoom">``.
 - attachments ``/module/download/downfile.jsp?classid=0&filename=<16 hex>.<ext>`` (today ``.txt``), served as
   ``application/octet-stream`` with a Content-Disposition: the type says nothing about the content.
+
+Last-Modified: a detail page and its attachment, the day the item was published or revised; the
+column page and the dataproxy's answers, the day the column last changed.
 """
 from __future__ import annotations
 
@@ -29,6 +32,7 @@ from replica.pages import (
     SiteContent,
     article_body,
     attached_file,
+    dated,
     home_page,
     html_page,
     related,
@@ -96,15 +100,11 @@ def _dataproxy(portal: Portal, listed: tuple[Item, ...], params: dict[str, str])
            f'<nextgroup><![CDATA[<a href="{DATAPROXY}?page={end // per_page + 1}&{_form(portal)}"></a>]]></nextgroup>\n'
            f"<recordset>\n{records}</recordset>\n<totalrecord>{len(rows)}</totalrecord>\n"
            f"<totalpage>{-(-len(rows) // per_page)}</totalpage>\n</datastore>\n")
-    return Response(xml.encode("utf-8"), "text/xml;charset=UTF-8")
+    return dated(Response(xml.encode("utf-8"), "text/xml;charset=UTF-8"), portal.updated)
 
 
-def _downfile(files: dict[str, bytes], params: dict[str, str]) -> Response:
-    name = params.get("filename", "")
-    if name not in files:
-        return Response("文件不存在".encode("utf-8"), "text/html;charset=UTF-8", status=404)
-    return Response(files[name], "application/octet-stream",
-                    headers=(("Content-Disposition", f'attachment; filename="{name}"'),))
+def _downfile(files: dict[str, Response], params: dict[str, str]) -> Response:
+    return files.get(params.get("filename", "")) or Response("文件不存在".encode("utf-8"), "text/html;charset=UTF-8", status=404)
 
 
 def _detail(portal: Portal, item: Item, attachment: str | None, links: list[tuple[str, str]]) -> Response:
@@ -131,16 +131,16 @@ def build(portal: Portal) -> SiteContent:
     listed = portal.listed()
     site = SiteContent(start_path=portal.column_path)
     pages = site.pages
-    pages[portal.column_path] = _column_page(portal)
+    pages[portal.column_path] = dated(_column_page(portal), portal.updated)
     pages["/"] = home_page(portal)
     pages["/robots.txt"] = robots(portal)
     pages[portal.info_path] = html_page(
         portal, "政府信息公开", [("首页", "/"), ("政府信息公开", portal.info_path)],
         f'<ul><li><a href="{portal.column_path}">政府信息公开年报</a></li></ul>')
-    files: dict[str, bytes] = {}
+    files: dict[str, Response] = {}
     site.handlers[DATAPROXY] = partial(_dataproxy, portal, listed)
     site.handlers[DOWNFILE] = partial(_downfile, files)
-    for item in listed:
+    for item in listed + portal.removed:
         path = detail_path(portal, item)
         if item.kind in FAULTS:
             site.faults.append((path, FAULTS[item.kind]))
@@ -156,11 +156,13 @@ def build(portal: Portal) -> SiteContent:
         if item.kind == REPORT and item.attachment:
             file = attached_file(item)
             name = _file_name(portal, item, file.extension)
-            files[name] = file.body  # served as octet-stream whatever file.content_type says
+            # served as octet-stream whatever file.content_type says
+            files[name] = dated(Response(file.body, "application/octet-stream",
+                                         headers=(("Content-Disposition", f'attachment; filename="{name}"'),)), item.updated)
             attachment = f"{DOWNFILE}?classid=0&filename={name}"
-        pages[path] = _detail(portal, item, attachment, related(item, listed, partial(detail_path, portal)))
+        pages[path] = dated(_detail(portal, item, attachment, related(item, listed, partial(detail_path, portal))), item.updated)
         if item.kind == GRAPHIC:
-            pages[f"/picture/0/{_doc_id(portal, item)}.png"] = Response(PIXEL, "image/png")
+            pages[f"/picture/0/{_doc_id(portal, item)}.png"] = dated(Response(PIXEL, "image/png"), item.published)
         if item.kind == REPORT:
-            site.published.append(Published(item, path, attachment))
+            (site.unlisted if item in portal.removed else site.published).append(Published(item, path, attachment))
     return site

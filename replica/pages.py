@@ -10,7 +10,8 @@ internet.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta, timezone
 from html import escape
 
 from replica.portals import EXPLAINER, GRAPHIC, REPORT, TRUNCATED, Item, Portal
@@ -26,13 +27,38 @@ PIXEL = bytes.fromhex(
 @dataclass(frozen=True)
 class Response:
     """One HTTP answer. ``truncate_to`` sends only that many body bytes under the full Content-Length
-    and then closes the connection, like a portal whose upstream dies mid-response."""
+    and then closes the connection, like a portal whose upstream dies mid-response. ``modified``: when
+    the CMS last wrote this page (its Last-Modified; None: the site's launch date)."""
 
     body: bytes
     content_type: str = HTML_UTF8
     status: int = 200
     headers: tuple[tuple[str, str], ...] = ()
     truncate_to: int | None = None
+    modified: datetime | None = None
+
+
+# Pages are written by the CMS's publishing run at 09:30 China time on the day an item is published.
+CHINA = timezone(timedelta(hours=8))
+LAUNCHED = date(2019, 1, 2)  # when the sites' chrome pages (home, section, robots.txt) were last written
+
+
+def written(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, 9, 30, tzinfo=CHINA)
+
+
+def dated(response: Response, day: date) -> Response:
+    """The response as last written on ``day``."""
+    return replace(response, modified=written(day))
+
+
+class Pages(dict):
+    """Responses by path. A value may be a function that renders the response when asked: a site with
+    a thousand pages (the scale world) renders each on request instead of all at start."""
+
+    def get(self, path, default=None):
+        value = super().get(path, default)
+        return value() if callable(value) else value
 
 
 @dataclass(frozen=True)
@@ -51,10 +77,16 @@ class SiteContent:
     purpose, with what they do ("404", "500", "truncated")."""
 
     start_path: str
-    pages: dict[str, Response] = field(default_factory=dict)
+    pages: Pages = field(default_factory=Pages)
     handlers: dict[str, Callable[[dict[str, str]], Response]] = field(default_factory=dict)
     published: list[Published] = field(default_factory=list)
     faults: list[tuple[str, str]] = field(default_factory=list)
+    # Reports served but not listed any more (a later world version took them out of the column).
+    unlisted: list[Published] = field(default_factory=list)
+    # Fault paths with where they lead: a redirect chain's first URL → the page it ends on.
+    targets: dict[str, str] = field(default_factory=dict)
+    # Set by the server once it listens: platforms whose APIs answer absolute URLs read it.
+    base_url: str = ""
 
 
 def content_type(portal: Portal) -> str:
@@ -115,9 +147,11 @@ def server_error() -> Response:
     return Response(body.encode("utf-8"), HTML_UTF8, status=500)
 
 
-def robots(portal: Portal) -> Response:
-    """Report paths are allowed; the site search is not (many portals disallow it)."""
-    text = "User-agent: *\nDisallow: /search/\nDisallow: /jrobot/\nAllow: /\n"
+def robots(portal: Portal, disallowed: tuple[str, ...] = ()) -> Response:
+    """Report paths are allowed; the site search is not (many portals disallow it). ``disallowed``:
+    paths of single pages the webmaster also shut off (a withdrawn report, say)."""
+    extra = "".join(f"Disallow: {path}\n" for path in disallowed)
+    text = f"User-agent: *\nDisallow: /search/\nDisallow: /jrobot/\n{extra}Allow: /\n"
     return Response(text.encode("ascii"), "text/plain")
 
 

@@ -32,6 +32,17 @@ from replica.reports import (
 
 TRS = "trs"
 HANWEB = "hanweb"
+GKMLPT = "gkmlpt"
+
+# What stands in front of a portal (``replica.antibot``): nothing, a 瑞数-style 412 cookie challenge,
+# a 加速乐-style 521 clearance challenge, or a WAF that blocks the host outright.
+RUISHU = "ruishu"
+JSL = "jsl"
+WAF = "waf"
+
+# How a TRS column builds its rows: in the static HTML, or by a script fetching a JSON file.
+STATIC = "static"
+SCRIPTED = "scripted"
 
 # What an item in a column is. Only REPORT items are reports; the three fault kinds look like report
 # rows in the listing but their pages fail.
@@ -63,6 +74,13 @@ class Item:
     attachment_encoding: str = "utf-8"
     style: Style = PLAIN
     text: str = ""
+    revised: date | None = None  # republished in place on this day (a corrected report)
+    disallowed: bool = False  # robots.txt forbids its detail page
+    moved: bool = False  # its listing link answers 301, then 302, then the page
+
+    @property
+    def updated(self) -> date:
+        return self.revised or self.published
 
 
 @dataclass(frozen=True)
@@ -76,20 +94,40 @@ class Portal:
     encoding: str  # "utf-8" or "gbk"
     site_code: str  # 网站标识码
     items: tuple[Item, ...]
-    page_size: int = 15  # TRS rows per listing page; Hanweb rows per dataproxy page
-    column_id: int = 0  # Hanweb only
-    unit_id: int = 0  # Hanweb only
+    page_size: int = 15  # TRS rows per listing page; Hanweb rows per dataproxy page; gkmlpt per API page
+    column_id: int = 0  # Hanweb: the column id; gkmlpt: the 年报 category id
+    unit_id: int = 0  # Hanweb: the jpage unit id; gkmlpt: the site id (SID)
+    guard: str | None = None  # RUISHU | JSL | WAF: what answers before the CMS does
+    listing: str = STATIC  # TRS only: STATIC | SCRIPTED
+    removed: tuple[Item, ...] = ()  # reports taken out of the column, their pages still served
+    changed_on: date | None = None  # the day the column last lost a row (rows' own dates tell the rest)
+    lazy: bool = False  # render pages on request (the scale world's thousand pages)
+    note: str = ""  # what is odd about this portal, for people reading a site list
 
     @property
     def column_path(self) -> str:
         if self.platform == TRS:
             return "/zfxxgk/zfxxgknb/index.html"
+        if self.platform == GKMLPT:
+            return "/gkmlpt/annualreport"
         return f"/col/col{self.column_id}/index.html"
 
     @property
     def info_path(self) -> str:
         """The 政府信息公开 section the report column belongs to."""
+        if self.platform == GKMLPT:
+            return "/gkmlpt/index"
         return "/zfxxgk/index.html" if self.platform == TRS else f"/col/col{self.column_id - 1}/index.html"
+
+    @property
+    def needs_browser(self) -> bool:
+        """Its listing rows exist only after a script runs."""
+        return self.listing == SCRIPTED
+
+    @property
+    def updated(self) -> date:
+        """When the column last changed: its newest row, edit, or removal."""
+        return max([item.updated for item in self.items] + [self.changed_on or date.min])
 
     def listed(self) -> tuple[Item, ...]:
         """The column's rows as the CMS orders them: newest first."""
@@ -97,9 +135,20 @@ class Portal:
 
 
 @dataclass(frozen=True)
+class Change:
+    """What a world version changed since version 1, by portal and item title: "changed" (a report
+    republished in place with other numbers), "added" (a new row), "removed" (taken out of the column)."""
+
+    portal_id: str
+    kind: str
+    title: str
+
+
+@dataclass(frozen=True)
 class World:
     version: int
     portals: tuple[Portal, ...]
+    changes: tuple[Change, ...] = ()
 
 
 def _report(model: ReportModel, **how) -> Item:
@@ -184,9 +233,13 @@ def _shangrao(rng: random.Random, version: int) -> Portal:
         _notice("上饶市工业和信息化局政府信息公开指南", date(2021, 6, 1),
                 "公民、法人或者其他组织可以通过门户网站、现场查阅等方式获取本机关主动公开的政府信息。"),
     ]
+    removed: tuple[Item, ...] = ()
     if version >= 2:
+        items[4] = replace(items[4], revised=V2_CORRECTED)
         items.append(_report(random_model(rng, GB2021, agency, 2025, activity="low", follows=y2024)))
-    return Portal("shangrao", agency, TRS, "127.0.0.12", "utf-8", "3611000034", tuple(items))
+        removed = (items.pop(0),)  # the 2019 report leaves the column; its page stays up, unlinked
+    return Portal("shangrao", agency, TRS, "127.0.0.12", "utf-8", "3611000034", tuple(items),
+                  removed=removed, changed_on=V2_REMOVED if removed else None)
 
 
 def _tuoli(rng: random.Random, version: int) -> Portal:
@@ -243,9 +296,37 @@ def _hualong(rng: random.Random, version: int) -> Portal:
 
 SEED = 20240131
 
+# Version 2 of the world is the same portals a while later (see ``build_world``).
+V2_CORRECTED = date(2026, 3, 2)
+V2_REMOVED = date(2026, 3, 9)
 
-def build_world(version: int = 1, seed: int = SEED) -> World:
+
+def _changes(portals: tuple[Portal, ...], version: int) -> tuple[Change, ...]:
+    if version < 2:
+        return ()
+    found = []
+    for portal in portals:
+        found += [Change(portal.id, "changed", item.title) for item in portal.items if item.revised]
+        found += [Change(portal.id, "removed", item.title) for item in portal.removed]
+    shangrao = next(p for p in portals if p.id == "shangrao")
+    found.append(Change("shangrao", "added", max(shangrao.items, key=lambda item: item.published).title))
+    return tuple(found)
+
+
+def build_world(version: int = 1, seed: int = SEED, *, hard: bool = False) -> World:
     """The replica's portals. Each portal draws from its own generator, so changing one portal's
-    reports never changes another's numbers."""
+    reports never changes another's numbers.
+
+    ``version=2`` is the same world later: on the 上饶 site one report corrected in place (new numbers,
+    new Last-Modified), one report added, one taken out of the column (its page still answers);
+    ``World.changes`` names them. ``hard=True`` adds the portals of ``replica.hard`` (gkmlpt, a
+    script-built listing, the anti-bot challenges, a WAF, a 13-page column with a robots.txt disallow
+    and a redirect chain) to the five; the default world never changes.
+    """
     builders = (_xinhua, _shangrao, _tuoli, _jiefang, _hualong)
-    return World(version, tuple(build(random.Random(f"{seed}:{build.__name__}"), version) for build in builders))
+    portals = tuple(build(random.Random(f"{seed}:{build.__name__}"), version) for build in builders)
+    if hard:
+        from replica.hard import hard_portals
+
+        portals += hard_portals(seed, version)
+    return World(version, portals, _changes(portals, version))

@@ -483,7 +483,7 @@ def render_html(model: ReportModel, *, style: Style = PLAIN) -> str:
     parts = [_MSO_HEAD, "<div class=WordSection1 style='layout-grid:15.6pt'>",
              "<p class=MsoNormal align=center style='text-align:center'><b><span style='font-size:22.0pt;"
              f"font-family:方正小标宋简体'>{model.title}</span></b></p>"]
-    for heading, body, grid in _sections(model, style):
+    for heading, body, grid in sections(model, style):
         parts.append(_html_para(heading, heading=True))
         if body:
             parts.append(_html_para(body))
@@ -493,7 +493,7 @@ def render_html(model: ReportModel, *, style: Style = PLAIN) -> str:
     return "\n".join(parts)
 
 
-def _sections(model: ReportModel, style: Style) -> list[tuple[str, str, list[list[Cell]] | None]]:
+def sections(model: ReportModel, style: Style) -> list[tuple[str, str, list[list[Cell]] | None]]:
     """(heading, prose, table) for each section of the report, in order."""
     if model.template == FREEFORM:
         return _freeform_sections(model)
@@ -600,7 +600,7 @@ def render_text(model: ReportModel, layout: str = INLINE, *, style: Style = PLAI
     if layout not in LAYOUTS:
         raise ValueError(f"unknown layout {layout!r}")
     lines = [model.title, ""]
-    for heading, body, grid in _sections(model, style):
+    for heading, body, grid in sections(model, style):
         lines += [heading, ""]
         if body:
             lines += [p for line in body.split("\n") for p in (line, "")]

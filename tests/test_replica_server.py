@@ -274,16 +274,27 @@ def test_two_runs_serve_identical_bytes(replica):
             assert fetch(ours.url)[2] == fetch(theirs.url)[2]
 
 
-def test_version_two_corrects_one_report_in_place_and_adds_one():
+def test_version_two_corrects_one_report_in_place_adds_one_and_removes_one():
     with Replica.start() as v1, Replica.start(build_world(version=2)) as v2:
         paths1 = {urlsplit(t.url).path: t for t in v1.truth}
         paths2 = {urlsplit(t.url).path: t for t in v2.truth}
-        assert len(paths2) == len(paths1) + 1
-        changed = [p for p in paths1 if paths1[p].model != paths2[p].model]
+        assert len(paths2) == len(paths1) + 1 - 1
+        changed = [p for p in paths1.keys() & paths2.keys() if paths1[p].model != paths2[p].model]
         assert len(changed) == 1
         old, new = paths1[changed[0]], paths2[changed[0]]
         assert fetch(old.url)[2] != fetch(new.url)[2]
         assert (old.agency, old.year) == (new.agency, new.year)
+        assert not v1.changes
+        by_kind = {c.kind: c for c in v2.changes}
+        assert len(v2.changes) == 3 and set(by_kind) == {"changed", "added", "removed"}
+        assert urlsplit(by_kind["changed"].url).path == changed[0] and by_kind["changed"].title == new.title
+        assert [urlsplit(by_kind["added"].url).path] == list(paths2.keys() - paths1.keys())
+        removed = urlsplit(by_kind["removed"].url).path
+        assert [removed] == list(paths1.keys() - paths2.keys())
+        column = site(v2, "shangrao").start_url
+        assert removed.rsplit("/", 1)[1] not in fetch(column)[2].decode("utf-8")  # gone from the column …
+        assert removed.rsplit("/", 1)[1] in fetch(site(v1, "shangrao").start_url)[2].decode("utf-8")
+        assert fetch(by_kind["removed"].url)[2] == fetch(paths1[removed].url)[2]  # … but its page still answers
 
 
 def test_malformed_dataproxy_query_is_a_server_error(replica):
