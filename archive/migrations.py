@@ -192,6 +192,7 @@ def m003_versions_removals_blocks(db: sqlite_utils.Database) -> None:
         pk="host",
         foreign_keys=[("capture_id", "captures", "id")],
     )
+    db["captures"].add_column("rendered", int, not_null_default=0)
     db["crawl_runs"].add_column("resumed_from", int)
     # Who runs a crawl: a run still 'running' whose process is gone was interrupted (kill -9, power loss).
     db["crawl_runs"].add_column("pid", int)

@@ -40,7 +40,19 @@ class Capture:
     error: str | None = None
     title: str | None = None  # the link text that led here (listing title), if any
     agency_hint: str | None = None  # the site's agency, for reports that do not name themselves
+    rendered: bool = False  # the body is Chromium's DOM after scripts ran, not the server's bytes
 
     @property
     def content_type(self) -> str | None:
         return self.headers.get("Content-Type") or self.headers.get("content-type")
+
+
+@dataclass(frozen=True)
+class Blocked:
+    """A host that answered with an anti-bot page no browser got past; ``url`` is the evidence."""
+
+    host: str
+    site: str
+    url: str
+    reason: str
+    at: str

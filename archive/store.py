@@ -18,7 +18,7 @@ import sqlite_utils
 
 from archive import migrations
 from archive.blobs import BlobStore
-from archive.records import Capture, NETWORK_ERROR, HTTP_ERROR, CHALLENGE
+from archive.records import CHALLENGE, HTTP_ERROR, NETWORK_ERROR, Blocked, Capture
 
 DEFAULT_PATH = "archive.db"
 
@@ -182,9 +182,23 @@ class Archive:
                     "fetched_at": c.fetched_at,
                     "last_fetched_at": c.fetched_at,
                     "times_fetched": 1,
+                    "rendered": int(c.rendered),
                 }
             )
         return table.last_pk, True
+
+    def block_host(self, blocked: Blocked, run_id: int) -> None:
+        """Mark a host blocked, pointing at the challenge capture that shows it."""
+        evidence = self.db.execute(
+            "select id from captures where (url = ? or final_url = ?) and flag = ? order by id desc limit 1",
+            [blocked.url, blocked.url, CHALLENGE],
+        ).fetchone()
+        with self.db.conn:
+            self.db["blocked_hosts"].upsert(
+                {"host": blocked.host, "site": blocked.site, "reason": blocked.reason,
+                 "capture_id": evidence[0] if evidence else None, "run_id": run_id, "blocked_at": blocked.at},
+                pk="host",
+            )
 
     def capture(self, capture_id: int) -> dict:
         return self.db["captures"].get(capture_id)

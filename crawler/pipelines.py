@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from archive.records import ATTACHMENT, DETAIL, OK, Capture
+from archive.records import ATTACHMENT, DETAIL, OK, Blocked, Capture
 from archive.store import Archive
 
 import extractors
@@ -57,6 +57,9 @@ class ArchivePipeline(_ArchiveUser):
         super().close_spider()
 
     def process_item(self, item):
+        if isinstance(item, Blocked):
+            self.archive.block_host(item, self.run_id)
+            return item
         if not isinstance(item, Capture):
             return item
         capture_id, new = self.archive.record_capture(item, self.run_id)

@@ -2,7 +2,15 @@
 
 A platform spider only knows how its CMS lists a column (``parse_listing``). This base turns every
 response, error and failure into a ``Capture`` for the archive, picks report items by title,
-fetches report pages and their attachments, and keeps to the sites' official hosts.
+fetches report pages and their attachments, keeps to the sites' official hosts, renders pages in
+Chromium when their content is built by script, and gets past cookie challenges with a browser:
+
+1. a challenge page (412 瑞数, 521 加速乐) is captured, flagged ``challenge``;
+2. the same URL is loaded once in Chromium, which runs the challenge script and gets its cookie;
+3. the cookies go back into Scrapy's cookie jar and the URL is fetched again, plainly, so the
+   archive keeps the server's own bytes (not a browser's DOM);
+4. a host still answering with a challenge, or with a WAF block page, is marked blocked with the
+   evidence, and the crawl goes on without it.
 """
 from __future__ import annotations
 
@@ -11,15 +19,22 @@ from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
+from scrapy_playwright.page import PageMethod
 from twisted.python.failure import Failure
 
-from archive.records import ATTACHMENT, DETAIL, HTTP_ERROR, LISTING, NETWORK_ERROR, OK, Capture
+from archive.records import ATTACHMENT, CHALLENGE, DETAIL, HTTP_ERROR, LISTING, NETWORK_ERROR, OK, Blocked, Capture
+from crawler.challenges import BROWSER_SOLVABLE, detect_challenge
 from crawler.sites import Site
 from extractors.titles import REPORT, classify_title
 
 # Links on a report page that lead to its document: by extension, or a CMS download endpoint.
 ATTACHMENT_HREF = re.compile(r"\.(pdf|docx?|wps|xlsx?|et|txt|zip|rar|ofd)(\?|$)|downfile\.jsp|download", re.I)
+# A static page whose listing is filled in by script: worth rendering when it shows no rows.
+LISTING_SCRIPT = re.compile(r"document\.write|\.ajax\(|fetch\(|XMLHttpRequest|\.json\b|jsonp", re.I)
+# How long the browser may take to pass a challenge (ms).
+CHALLENGE_TIMEOUT_MS = 20_000
 
 
 class PortalSpider(scrapy.Spider):
@@ -30,13 +45,17 @@ class PortalSpider(scrapy.Spider):
     def __init__(self, sites: list[Site] | None = None, **kwargs):
         super().__init__(**kwargs)
         self.sites = [s for s in sites or [] if s.platform == self.platform]
+        self.blocked_hosts: set[str] = set()
 
     async def start(self):
         for site in self.sites:
-            yield self.request(site.start_url, site, self.parse_listing, kind=LISTING)
+            yield self.request(site.start_url, site, self.parse_listing, kind=LISTING, render=site.needs_browser)
 
-    def request(self, url: str, site: Site, callback, *, kind: str, title: str | None = None, **kwargs) -> scrapy.Request:
+    def request(self, url: str, site: Site, callback, *, kind: str, title: str | None = None,
+                render: bool = False, **kwargs) -> scrapy.Request:
         meta = {"site": site, "kind": kind, "title": title, **kwargs.pop("meta", {})}
+        if render:  # Chromium loads the page and runs its scripts; the page is closed after
+            meta.update(playwright=True, rendered=True)
         return scrapy.Request(url, callback=callback, errback=self.on_failure, meta=meta, **kwargs)
 
     # --- captures -----------------------------------------------------------------------------
@@ -45,6 +64,8 @@ class PortalSpider(scrapy.Spider):
         meta = response.meta
         redirects = tuple(meta.get("redirect_urls", ()))
         status = response.status
+        challenge = detect_challenge(status, response.body)
+        flag = CHALLENGE if challenge else OK if status < 400 else HTTP_ERROR
         return Capture(
             url=redirects[0] if redirects else response.url,
             final_url=response.url,
@@ -56,15 +77,30 @@ class PortalSpider(scrapy.Spider):
             site=meta["site"].id,
             spider=self.name,
             kind=meta["kind"],
-            flag=OK if status < 400 else HTTP_ERROR,
+            flag=flag,
             referer=_header(response.request, "Referer"),
+            error=f"anti-bot page: {challenge}" if challenge else None,
             title=meta.get("title"),
             agency_hint=meta["site"].agency,
+            rendered=bool(meta.get("rendered")),
         )
 
+    def fetched(self, response: Response):
+        """Capture a response; when it is a challenge, what to do about it. Returns (items, ok)."""
+        capture = self.capture(response)
+        if capture.flag != CHALLENGE:
+            return [capture], capture.flag == OK
+        return [capture, *self.pass_challenge(response)], False
+
     def on_failure(self, failure: Failure):
-        """A request that got no usable response (refused, timed out, truncated) is a capture too."""
+        """A request that got no usable response (refused, timed out, truncated) is a capture too.
+
+        Requests never sent (robots.txt, a blocked host) are counted, not captured.
+        """
         request = failure.request
+        if failure.check(IgnoreRequest):
+            self.crawler.stats.inc_value("xxgk/not_sent")
+            return
         self.crawler.stats.inc_value("xxgk/failures")
         yield Capture(
             url=request.meta.get("redirect_urls", [request.url])[0],
@@ -78,6 +114,62 @@ class PortalSpider(scrapy.Spider):
             error=_describe(failure),
             title=request.meta.get("title"),
         )
+
+    # --- challenges ---------------------------------------------------------------------------
+
+    def pass_challenge(self, response: Response):
+        challenge = detect_challenge(response.status, response.body)
+        if challenge not in BROWSER_SOLVABLE or response.meta.get("browser_tried"):
+            yield self.block(response, challenge)
+            return
+        self.crawler.stats.inc_value(f"xxgk/challenge/{challenge}")
+        meta = {
+            key: response.meta[key] for key in ("site", "kind", "title") if key in response.meta
+        } | {
+            "then": response.meta.get("then") or response.request.callback.__name__,
+            "browser_tried": True,
+            "playwright": True,
+            "playwright_include_page": True,
+            "playwright_page_methods": [
+                PageMethod("wait_for_function", "() => document.cookie.length > 0", timeout=CHALLENGE_TIMEOUT_MS),
+                PageMethod("wait_for_load_state", "load"),
+            ],
+        }
+        yield scrapy.Request(response.url, callback=self.after_browser, errback=self.browser_failed, meta=meta, dont_filter=True)
+
+    async def after_browser(self, response: Response):
+        """The browser ran the challenge: hand its cookies to Scrapy and fetch the page plainly."""
+        page = response.meta["playwright_page"]
+        cookies = await page.context.cookies()
+        await page.close()
+        self.crawler.stats.inc_value("xxgk/challenge/passed_in_browser")
+        meta = {key: response.meta[key] for key in ("site", "kind", "title", "then", "browser_tried")}
+        yield scrapy.Request(
+            response.url,
+            callback=getattr(self, meta["then"]),
+            errback=self.on_failure,
+            cookies={c["name"]: c["value"] for c in cookies},
+            meta=meta,
+            dont_filter=True,
+        )
+
+    async def browser_failed(self, failure: Failure):
+        page = failure.request.meta.get("playwright_page")
+        if page is not None:
+            await page.close()
+        request = failure.request
+        host = urlsplit(request.url).hostname
+        self.blocked_hosts.add(host)
+        yield Blocked(host=host, site=request.meta["site"].id, url=request.url, reason=f"browser: {_describe(failure)}",
+                      at=_now())
+
+    def block(self, response: Response, challenge: str | None) -> Blocked:
+        host = urlsplit(response.url).hostname
+        self.blocked_hosts.add(host)
+        self.crawler.stats.inc_value("xxgk/blocked_hosts")
+        self.logger.warning("host %s blocked (%s): %s", host, challenge, response.url)
+        return Blocked(host=host, site=response.meta["site"].id, url=response.url,
+                       reason=f"{challenge} page at status {response.status}", at=_now())
 
     # --- following links ----------------------------------------------------------------------
 
@@ -100,10 +192,18 @@ class PortalSpider(scrapy.Spider):
             else:
                 yield self.request(url, site, self.parse_detail, kind=DETAIL, title=title)
 
+    def render_if_scripted(self, response: Response, found_rows: bool):
+        """A listing with no rows but a listing script is rendered in Chromium (once)."""
+        if found_rows or response.meta.get("rendered") or not LISTING_SCRIPT.search(response.text):
+            return
+        self.crawler.stats.inc_value("xxgk/rendered_listings")
+        yield self.request(response.url, response.meta["site"], getattr(self, response.request.callback.__name__),
+                           kind=LISTING, render=True, dont_filter=True)
+
     def parse_detail(self, response: Response):
-        capture = self.capture(response)
-        yield capture
-        if capture.flag != OK or not hasattr(response, "css"):
+        items, ok = self.fetched(response)
+        yield from items
+        if not ok or not hasattr(response, "css"):
             return
         site = response.meta["site"]
         for link in response.css("a[href]"):
@@ -116,7 +216,8 @@ class PortalSpider(scrapy.Spider):
                 yield self.request(url, site, self.parse_attachment, kind=ATTACHMENT, title=name)
 
     def parse_attachment(self, response: Response):
-        yield self.capture(response)
+        items, _ = self.fetched(response)
+        yield from items
 
 
 def _describe(failure: Failure) -> str:

@@ -1,6 +1,8 @@
 """Scrapy settings for every xxgk crawl. Environment variables override what differs per deploy."""
 import os
 
+from crawler.browser import launch_options
+
 BOT_NAME = "xxgk"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
@@ -28,10 +30,26 @@ RETRY_TIMES = 2
 XXGK_ARCHIVE = os.environ.get("XXGK_ARCHIVE", "archive.db")
 XXGK_RUN_ID = None  # set by `xxgk crawl` / `xxgk demo` to the crawl_runs row of this invocation
 
-# Conditional requests and resuming interrupted crawls, from the archive's record (see the module).
+# Conditional requests and resuming interrupted crawls, from the archive's record (see the module);
+# requests to hosts found blocked are not sent.
 DOWNLOADER_MIDDLEWARES = {
+    "crawler.blocked_hosts.BlockedHostsMiddleware": 50,
     "crawler.archive_middleware.ArchiveMiddleware": 900,
 }
+
+# Chromium through scrapy-playwright, only for requests that ask for it (meta "playwright"): JS-built
+# listings and anti-bot challenges. Other requests go through Scrapy's own HTTP client. The browser
+# is XXGK_BROWSER, else /usr/bin/chromium, else Playwright's own (see crawler/browser.py).
+DOWNLOAD_HANDLERS = {
+    "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+    "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+}
+PLAYWRIGHT_BROWSER_TYPE = "chromium"
+PLAYWRIGHT_LAUNCH_OPTIONS = launch_options()
+# One context, few pages: memory stays flat only when pages are closed and capped (crawler-probe).
+PLAYWRIGHT_MAX_CONTEXTS = 1
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4
+PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
 
 ITEM_PIPELINES = {
     "crawler.pipelines.ArchivePipeline": 100,

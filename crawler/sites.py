@@ -58,6 +58,11 @@ class Site:
     def host(self) -> str:
         return urlsplit(self.start_url).hostname or ""
 
+    @property
+    def needs_browser(self) -> bool:
+        """The registry's ``needs_browser`` override: render this site's listings in Chromium."""
+        return str(self.extra.get("needs_browser", "")).strip().lower() in ("1", "true", "yes")
+
 
 class RegistryError(ValueError):
     pass

@@ -17,7 +17,7 @@ import re
 from parsel import Selector
 from scrapy import FormRequest
 
-from archive.records import LISTING, OK
+from archive.records import LISTING
 from crawler.portal_spider import PortalSpider
 
 DATAPROXY = "/module/web/jpage/dataproxy.jsp"
@@ -33,9 +33,9 @@ class HanwebSpider(PortalSpider):
     platform = "hanweb"
 
     def parse_listing(self, response):
-        capture = self.capture(response)
-        yield capture
-        if capture.flag != OK:
+        items, ok = self.fetched(response)
+        yield from items
+        if not ok:
             return
         form = {"col": "1", "appid": "1", "path": "/", "sourceContentType": "1", "permissiontype": "0"}
         for name in FORM_FIELDS:
@@ -58,9 +58,9 @@ class HanwebSpider(PortalSpider):
         )
 
     def parse_records(self, response):
-        capture = self.capture(response)
-        yield capture
-        if capture.flag != OK:
+        items, ok = self.fetched(response)
+        yield from items
+        if not ok:
             return
         hits = []
         for fragment in RECORD.findall(response.text):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from archive.records import LISTING, OK
+from archive.records import LISTING
 from crawler.portal_spider import PortalSpider
 
 PAGE_COUNT = re.compile(r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"]([\w-]+)['\"]\s*,\s*['\"](\w+)['\"]")
@@ -22,14 +22,17 @@ class TrsSpider(PortalSpider):
     platform = "trs"
 
     def parse_listing(self, response):
-        capture = self.capture(response)
-        yield capture
-        if capture.flag != OK:
+        items, ok = self.fetched(response)
+        yield from items
+        if not ok:
             return
         hits = [(a.attrib["href"], a.attrib.get("title") or "".join(a.css("::text").getall())) for a in response.css("a[href]")]
-        yield from self.follow_hits(response, hits)
+        requests = list(self.follow_hits(response, hits))
+        yield from requests
+        yield from self.render_if_scripted(response, found_rows=bool(requests))
         match = PAGE_COUNT.search(response.text)
         if match and int(match.group(2)) == 0:  # the first page lists the others
             pages, prefix, ext = int(match.group(1)), match.group(3), match.group(4)
             for n in range(1, pages):
-                yield self.request(response.urljoin(f"{prefix}_{n}.{ext}"), response.meta["site"], self.parse_listing, kind=LISTING)
+                yield self.request(response.urljoin(f"{prefix}_{n}.{ext}"), response.meta["site"], self.parse_listing,
+                                   kind=LISTING, render=bool(response.meta.get("rendered")))
