@@ -14,6 +14,8 @@ from .keys import FREEFORM
 from .model import Extraction
 from .tables import detect_template, read_grid
 
+# Section 三 and 四 headings of the post-2019 format (pre-2019 reports titled them otherwise).
+_POST_2019_HEADINGS = re.compile(r"^\s*三[、.．]\s*收到和处理[^\n]*\n(?:.*\n)*?\s*四[、.．][^\n]{0,24}(行政复议|行政诉讼)", re.M)
 _MIN_TEXT = 40  # fewer characters than a title and a sentence: nothing to read
 # 图解 / 解读 pages explain a report and are not the report (spec §5).
 _COMPANION = re.compile(r"图解|解读|一图读懂|图说")
@@ -42,16 +44,25 @@ def build(rows: list[list[str]], text: str, *, titles: list[str] = (), source_fo
     if title and _COMPANION.search(title):
         return Extraction(is_report=False, reason=f"a page explaining a report, not the report: {title}",
                           source_format=source_format, text=text, title=title)
-    if template == FREEFORM and not _reads_like_a_report(title, text):
+    # The national format's headings without its tables: tables given as images, or only in an
+    # attachment. Which template they follow is not in the text, and the year must not decide.
+    tables_missing = template == FREEFORM and bool(title) and bool(_POST_2019_HEADINGS.search(all_text))
+    if template == FREEFORM and not tables_missing and not _reads_like_a_report(title, text):
         return Extraction(is_report=False, reason="not an annual report: no report tables and no report prose",
                           source_format=source_format, text=text, title=title)
 
     year = metadata.find_year(title, text or all_text)
     agency = metadata.find_agency(title, text or all_text, titles)
-    sections = metadata.find_sections(lines, numbered_headings=template != FREEFORM)
     problems: list[str] = []
     warnings: list[str] = []
-    if template == FREEFORM:
+    if tables_missing:
+        template = None
+        problems.append("tables: the report has the national format's sections but no readable tables "
+                        "(images or an attachment?)")
+    sections = metadata.find_sections(lines, numbered_headings=template != FREEFORM)
+    if template is None:
+        cells, raw, found_checks = {}, {}, ()
+    elif template == FREEFORM:
         cells, raw, ff_warnings = freeform_figures(rows, text or all_text)
         warnings += ff_warnings
         found_checks = ()

@@ -272,3 +272,16 @@ def test_gb2019_table_with_gb2021_other_subrows_leaves_other_null() -> None:
     assert all(got.cells[f"t3.other.{c}"] is None for c in ("natural", "total"))
     assert got.cells["t3.granted.total"] == model.cells["t3.granted.total"]
     assert any("（六）" in p for p in got.problems)
+
+
+def test_national_format_with_image_tables_has_no_template_and_says_why() -> None:
+    html = """<html><body><h1>长宁市财政局2022年政府信息公开工作年度报告</h1><div class=TRS_Editor>
+    <p>一、总体情况</p><p>2022年，长宁市财政局认真贯彻条例，做好主动公开和依申请公开工作。</p>
+    <p>二、主动公开政府信息情况</p><p><img src="./W020230120.png"></p>
+    <p>三、收到和处理政府信息公开申请情况</p><p><img src="./W020230121.png"></p>
+    <p>四、政府信息公开行政复议、行政诉讼情况</p><p><img src="./W020230122.png"></p>
+    <p>五、存在的主要问题及改进情况</p><p>无。</p><p>六、其他需要报告的事项</p><p>无。</p></div></body></html>"""
+    got = extract_html(html)
+    assert got.is_report and (got.agency, got.year) == ("长宁市财政局", 2022)
+    assert got.template is None and got.cells == {}
+    assert any("no readable tables" in p for p in got.problems)
