@@ -133,6 +133,8 @@ def _docx_table(document, grid: list[list[Cell]]) -> None:
     table.style = "Table Grid"
     table.autofit = False
     widths = _column_widths(placed, width)
+    for column, column_width in zip(table.columns, widths):
+        column.width = column_width  # the table grid, which LibreOffice lays out by
     for row in table.rows:
         for c, cell in enumerate(row.cells):
             cell.width = widths[c]
