@@ -23,6 +23,7 @@ _REPORT_WORDS = re.compile(r"(关于)?(政府信息公开|政务公开|政务信
 # A place in an agency name: what a short title name ("工信局") lacks.
 _PLACE = re.compile(r"省|市|区|县|州|旗|盟|镇|乡|街道|自治")
 _PLACE_OR_PEOPLE = re.compile(r"(人民|省|市|区|县|州|旗|盟|镇|乡)$")
+_AGENCY_END = re.compile(r"(政府|局|委员会|委|办公室|办|厅|部|院|署|中心|所|站|馆|会|处)$")
 _HAN = re.compile(r"[\u4e00-\u9fa5]")
 # Words that run into an agency name in prose ("2021年度新华区…", "我局", "根据…").
 _LEADING_WORDS = re.compile(r"^(年度|年|度|月|日|我|本|在|由|对|经|与|及|和|是|为|据|向|将|把|被|从|于|以|即|"
@@ -40,13 +41,20 @@ def find_title(lines: list[str], candidates: list[str] = ()) -> str | None:
         if _is_title(title):
             return title
     head = [line.strip() for line in lines[:40] if line.strip()][:15]
-    for line in head:
+    for i, line in enumerate(head):
         if _is_title(line):
+            before = head[i - 1] if i else ""
+            if _title_agency(line) is None and _names_an_agency(before):
+                return before + line  # "淮安市人民政府" above "2024年政府信息公开工作年度报告"
             return line
     for first, second in zip(head, head[1:]):  # a title wrapped onto two lines
         if not labels.section_of_heading(first) and _is_title(first + second):
             return first + second
     return None
+
+
+def _names_an_agency(line: str) -> bool:
+    return 2 <= len(line) <= 30 and bool(_AGENCY_END.search(line)) and not labels.section_of_heading(line)
 
 
 def _is_title(text: str) -> bool:

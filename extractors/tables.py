@@ -75,7 +75,7 @@ def read_grid(grid: list[list[str]], template: str | None = None) -> TableReadin
     ``template`` is detected from the grid's own words when not given. Every key of the template
     is in ``cells`` (None where the table was blank or could not be read).
     """
-    rows = [Row.of(cells) for cells in grid if any(c.strip() for c in cells)]
+    rows = _join_number_lines([Row.of(cells) for cells in grid if any(c.strip() for c in cells)])
     if template is None:
         template = detect_template("".join(r.text for r in rows))
     reading = TableReading(template)
@@ -87,6 +87,18 @@ def read_grid(grid: list[list[str]], template: str | None = None) -> TableReadin
     _read_t3(regions[T3], template, reading)
     _read_t4(regions[T4], reading)
     return reading
+
+
+def _join_number_lines(rows: list[Row]) -> list[Row]:
+    """Consecutive rows of values only are one row wrapped over lines (text from a PDF gives a
+    row's numbers one per line, or table 四's fifteen over two lines)."""
+    joined: list[Row] = []
+    for row in rows:
+        if not row.labels and joined and not joined[-1].labels and joined[-1].values:
+            joined[-1] = Row([], joined[-1].values + row.values)
+        else:
+            joined.append(row)
+    return joined
 
 
 def _split_regions(rows: list[Row]) -> dict[str, list[Row]]:

@@ -89,3 +89,18 @@ def compare_cells(got: dict, truth: dict) -> list[tuple[str, object, object]]:
         if not same:
             wrong.append((key, value, expected))
     return wrong
+
+
+def pdf_layout(text: str, agency: str) -> str:
+    """The inline layout as ``pdftotext -layout`` gives it: indented lines, cells padded apart,
+    and the agency on its own line above the rest of the title."""
+    lines = [("   " + line.replace(" ", "     ")) if line else line for line in text.split("\n")]
+    title = lines[0].strip()
+    lines[0] = f"          {agency}\n     {title.replace(agency, '', 1)}"
+    return "\n".join(lines)
+
+
+def one_value_per_line(text: str) -> str:
+    """The one-cell-per-line layout without its tab indents, as plain ``pdftotext`` gives it:
+    every cell on its own line, nothing left to mark a blank cell (use with blank-free reports)."""
+    return "\n".join(line.strip() for line in text.split("\n"))

@@ -6,10 +6,11 @@ import random
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from extract_helpers import compare_cells, portal_page, stacked_t4_header
+from extract_helpers import compare_cells, one_value_per_line, pdf_layout, portal_page, stacked_t4_header
 from extractors import extract, extract_text
 from extractors.keys import FREEFORM, GB2019, GB2021
-from replica.reports import INLINE, LAYOUTS, ORGAN, REGION, Style, random_model, render_html, render_text
+from replica.reports import (CELL_PER_LINE, INLINE, LAYOUTS, ORGAN, REGION, Style, random_model, render_html,
+                             render_text)
 
 AGENCIES = {ORGAN: ("临江市生态环境局", "青山区教育局", "云岭县林业和草原局", "新桥镇财政所"),
             REGION: ("南平县人民政府", "西城镇人民政府", "长宁市人民政府")}
@@ -29,13 +30,17 @@ def reports(draw):
     return model, style
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(reports(), st.sampled_from(LAYOUTS), st.booleans())
-def test_text_layouts_round_trip(report, layout, stacked) -> None:
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(reports(), st.sampled_from(LAYOUTS), st.booleans(), st.booleans())
+def test_text_layouts_round_trip(report, layout, stacked, pdftotext) -> None:
     model, style = report
     text = render_text(model, layout, style=style)
     if stacked and layout == INLINE:
         text = stacked_t4_header(text)
+    if pdftotext and layout == INLINE:
+        text = pdf_layout(text, model.agency)
+    if pdftotext and layout == CELL_PER_LINE and None not in model.cells.values():
+        text = one_value_per_line(text)
     got = extract_text(text)
     assert compare_cells(got.cells, model.cells) == []
     assert list(got.cells) == list(model.cells)

@@ -51,6 +51,7 @@ class Variant:
     text_encoding: str = "utf-8"  # text: the attachment's bytes ("gb18030": a GBK export)
     crlf: bool = False  # text: Windows line ends
     stacked_t4: bool = False  # text: table 四's header stacked into single characters, as from a PDF
+    pdftotext: str | None = None  # text: "layout" (padded, title split) or "raw" (one value per line)
 
 
 VARIANTS = (
@@ -90,6 +91,10 @@ VARIANTS = (
     Variant("t21-html-none-activity", GB2021, "html", "樟树镇人民政府", activity="none"),
     Variant("ff-html-gbk", FREEFORM, "html", "宁远县人民政府", charset="gb2312", activity="medium"),
     Variant("ff-html", FREEFORM, "html", "荷塘区教育局", activity="low"),
+    Variant("t21-pdflayout", GB2021, INLINE, "淮河市人民政府", activity="high", blank_rate=0.3, pdftotext="layout"),
+    Variant("t19-pdflayout", GB2019, INLINE, "沙河县应急管理局", pdftotext="layout", stacked_t4=True),
+    Variant("t21-pdfraw", GB2021, CELL_PER_LINE, "清河区人民政府", activity="high", pdftotext="raw"),
+    Variant("t19-pdfraw", GB2019, CELL_PER_LINE, "柳江县商务局", activity="medium", pdftotext="raw"),
 )
 
 
@@ -127,6 +132,10 @@ def render(variant: Variant, rng: random.Random):
             text = vary.stacked_t4_header(text)
         if variant.numbers:
             text = vary.text_numbers(text, _number_transform(variant.numbers))
+        if variant.pdftotext == "layout":
+            text = vary.pdf_layout(text, model.agency)
+        elif variant.pdftotext == "raw":
+            text = vary.one_value_per_line(text)
         if variant.crlf:
             text = text.replace("\n", "\r\n")
         data = text.encode(variant.text_encoding)
