@@ -102,26 +102,22 @@ def _join_number_lines(rows: list[Row]) -> list[Row]:
 
 
 def _split_regions(rows: list[Row]) -> dict[str, list[Row]]:
-    """Each table's rows, by section headings and, where they are missing, by header words."""
+    """Each table's rows, by section headings and, where headings are missing (a grid given alone,
+    a heading worded oddly), by words only a table's own header or first row contains."""
     regions: dict[str, list[Row]] = {T2: [], T3: [], T4: []}
+    order = (None, T2, T3, T4)
     current = None
-    headed = False  # once the report shows its headings, prose outside tables cannot open one
     for row in rows:
-        heading = None
         if len(row.labels) == 1 and not any(row.values):
             heading = labels.section_of_heading(row.labels[0])
+            if heading:
+                current = _SECTION_TABLE.get(heading)
+                continue
         text = labels.compact(row.text)
-        if heading:
-            current, headed = _SECTION_TABLE.get(heading), True
-            continue
-        if current is None and headed:
-            continue
-        if current is None and labels.T2_HEADER.search(text):
-            current = T2
-        elif current in (None, T2) and (labels.T3_HEADER.search(text) or "本年新收" in text):
-            current = T3
-        elif current in (None, T2, T3) and ("结果维持" in text or "未经复议" in text):
-            current = T4
+        for table, marker in ((T4, labels.T4_START), (T3, labels.T3_START), (T2, labels.T2_START)):
+            if order.index(table) > order.index(current) and marker.search(text):
+                current = table
+                break
         if current:
             regions[current].append(row)
     return regions

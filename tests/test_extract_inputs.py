@@ -6,12 +6,14 @@ import random
 import zipfile
 from io import BytesIO
 
+import lxml.html
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from extract_helpers import compare_cells, portal_page
 from extractors import extract, extract_html, extract_text, read_grid
+from extractors.html import table_grid
 from extractors.keys import GB2019, GB2021, T4_KEYS
 from extractors.values import parse_value
 from replica.reports import INLINE, TABBED, Style, random_model, render_html, render_text
@@ -285,3 +287,14 @@ def test_national_format_with_image_tables_has_no_template_and_says_why() -> Non
     assert got.is_report and (got.agency, got.year) == ("长宁市财政局", 2022)
     assert got.template is None and got.cells == {}
     assert any("no readable tables" in p for p in got.problems)
+
+
+def test_tables_alone_without_headings_read_as_grids() -> None:
+    """A DOCX or XLSX reader hands over its tables' grids with no prose or headings between."""
+    model = _model(GB2019, blank_rate=0.3)
+    root = lxml.html.fromstring(render_html(model))
+    grid = [row for table in root.iter("table") for row in table_grid(table)]
+    reading = read_grid(grid)
+    assert reading.template == GB2019
+    assert compare_cells(reading.cells, model.cells) == []
+    assert reading.problems == []

@@ -6,9 +6,6 @@ import pytest
 from extractors import extract_text
 from extractors.metadata import find_agency, find_sections, find_title, find_year, scope_of
 
-BODY = "一、总体情况\n{prose}\n二、主动公开政府信息情况\n三、收到和处理政府信息公开申请情况\n"
-
-
 @pytest.mark.parametrize("title, agency, year", [
     ("临江市生态环境局2021年政府信息公开工作年度报告", "临江市生态环境局", 2021),
     ("临江市生态环境局2021年度政府信息公开工作年度报告", "临江市生态环境局", 2021),
