@@ -1,8 +1,10 @@
 """The replica's world: which portals exist, who runs them, and what their annual-report columns list.
 
-Platforms are code (``replica.trs``, ``replica.hanweb``), portals are data (this module). Everything
-is fixed by a seed, so two runs serve identical bytes; ``build_world(version=2)`` is the same world a
-while later — one report corrected in place, one new report published — for changed-report tests.
+Platforms are code (``replica.trs``, ``replica.hanweb``, ``replica.gkmlpt``), portals are data (this
+module and ``replica.hard``). Everything is fixed by a seed, so two runs serve identical bytes;
+``build_world(version=2)`` is the same world a while later — one report corrected in place, one new
+report published, one taken out of its column — for changed- and removed-report tests
+(``World.changes`` names them). ``build_world(hard=True)`` adds the hard portals to the five.
 
 Each portal's column mixes what a real 政府信息公开年报 column holds: the reports of the agency and of
 its departments (as HTML bodies, as text attachments, or both), a 图解 and a 解读 that explain a

@@ -132,9 +132,10 @@ class Change:
 
 @dataclass(frozen=True)
 class Stats:
-    """What the replica was asked since it started (or since ``reset_stats()``), by full URL (with
-    its query). ``conditional``: requests that carried If-None-Match or If-Modified-Since;
-    ``not_modified``: the 304s answered."""
+    """What the replica was asked since it started (or since ``reset_stats()``), by URL as requested
+    (``base_url`` + path and query; a ``#fragment`` never reaches a server). ``conditional``: requests
+    that carried If-None-Match or If-Modified-Since; ``not_modified``: the 304s answered;
+    ``statuses``: (url, status) → count, challenges and redirects included."""
 
     requests: Counter
     conditional: Counter
@@ -152,6 +153,13 @@ class Stats:
     @property
     def total_not_modified(self) -> int:
         return sum(self.not_modified.values())
+
+    def under(self, prefix: str) -> Stats:
+        """Only the URLs starting with ``prefix`` (a site's ``base_url``, say)."""
+        def keep(counter: Counter, url=lambda key: key) -> Counter:
+            return Counter({key: n for key, n in counter.items() if url(key).startswith(prefix)})
+        return Stats(keep(self.requests), keep(self.conditional), keep(self.not_modified),
+                     keep(self.statuses, lambda key: key[0]))
 
 
 @dataclass

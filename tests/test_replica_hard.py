@@ -97,6 +97,8 @@ def test_every_page_and_attachment_answers_conditional_requests(replica):
     assert stats.total_conditional == 5 * len(urls) and stats.total_not_modified == 3 * len(urls)
     for url in (u.split("#")[0] for u in urls):  # as asked: a fragment never reaches the server
         assert stats.requests[url] == 6 and stats.not_modified[url] == 3 and stats.statuses[(url, 200)] == 3
+    jiefang = stats.under(site(replica, "jiefang").base_url)
+    assert 0 < jiefang.total < stats.total and jiefang.total_not_modified * 2 == jiefang.total
 
 
 def _served_paths(world) -> dict[str, list[str]]:
