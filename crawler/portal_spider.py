@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
+from scrapy.utils.request import request_from_dict
 from scrapy_playwright.page import PageMethod
 from twisted.python.failure import Failure
 
@@ -54,8 +55,9 @@ class PortalSpider(scrapy.Spider):
     def request(self, url: str, site: Site, callback, *, kind: str, title: str | None = None,
                 render: bool = False, **kwargs) -> scrapy.Request:
         meta = {"site": site, "kind": kind, "title": title, **kwargs.pop("meta", {})}
-        if render:  # Chromium loads the page and runs its scripts; the page is closed after
-            meta.update(playwright=True, rendered=True)
+        if render:  # Chromium loads the page and runs its scripts (rows often come by XHR after load)
+            meta.update(playwright=True, rendered=True,
+                        playwright_page_methods=[PageMethod("wait_for_load_state", "networkidle")])
         return scrapy.Request(url, callback=callback, errback=self.on_failure, meta=meta, **kwargs)
 
     # --- captures -----------------------------------------------------------------------------
@@ -124,10 +126,10 @@ class PortalSpider(scrapy.Spider):
             return
         self.crawler.stats.inc_value(f"xxgk/challenge/{challenge}")
         meta = {
-            key: response.meta[key] for key in ("site", "kind", "title") if key in response.meta
-        } | {
-            "then": response.meta.get("then") or response.request.callback.__name__,
-            "browser_tried": True,
+            "site": response.meta["site"],
+            "kind": response.meta["kind"],
+            # The request to replay once the browser has the cookies (method, form and meta intact).
+            "replay": response.request.to_dict(spider=self),
             "playwright": True,
             "playwright_include_page": True,
             "playwright_page_methods": [
@@ -138,20 +140,15 @@ class PortalSpider(scrapy.Spider):
         yield scrapy.Request(response.url, callback=self.after_browser, errback=self.browser_failed, meta=meta, dont_filter=True)
 
     async def after_browser(self, response: Response):
-        """The browser ran the challenge: hand its cookies to Scrapy and fetch the page plainly."""
+        """The browser ran the challenge: hand its cookies to Scrapy and replay the request plainly."""
         page = response.meta["playwright_page"]
         cookies = await page.context.cookies()
         await page.close()
         self.crawler.stats.inc_value("xxgk/challenge/passed_in_browser")
-        meta = {key: response.meta[key] for key in ("site", "kind", "title", "then", "browser_tried")}
-        yield scrapy.Request(
-            response.url,
-            callback=getattr(self, meta["then"]),
-            errback=self.on_failure,
-            cookies={c["name"]: c["value"] for c in cookies},
-            meta=meta,
-            dont_filter=True,
-        )
+        replay = request_from_dict(response.meta["replay"], spider=self)
+        # Path "/" so the jar sends them to every page of the host, as the browser would.
+        jar = [{"name": c["name"], "value": c["value"], "path": "/"} for c in cookies]
+        yield replay.replace(cookies=jar, dont_filter=True, meta={**replay.meta, "browser_tried": True})
 
     async def browser_failed(self, failure: Failure):
         page = failure.request.meta.get("playwright_page")

@@ -12,10 +12,12 @@ from scrapy.settings import Settings
 from archive.store import Archive
 from crawler import settings as default_settings
 from crawler.sites import Site
+from spiders.generic import GenericSpider
+from spiders.gkmlpt import GkmlptSpider
 from spiders.hanweb import HanwebSpider
 from spiders.trs import TrsSpider
 
-SPIDERS = {spider.platform: spider for spider in (TrsSpider, HanwebSpider)}
+SPIDERS = {spider.platform: spider for spider in (TrsSpider, HanwebSpider, GkmlptSpider, GenericSpider)}
 
 
 def build_settings(archive_path: Path, run_id: int, overrides: dict | None = None) -> Settings:

@@ -1,0 +1,58 @@
+"""Running `xxgk crawl` for real against a running replica, and reading the archive back."""
+from __future__ import annotations
+
+import socket
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+XXGK = [sys.executable, "-m", "crawler.cli"]
+
+
+def xxgk(*args: str, check: bool = True) -> subprocess.CompletedProcess:
+    done = subprocess.run([*XXGK, *args], cwd=ROOT, capture_output=True, text=True, timeout=900)
+    if check:
+        assert done.returncode == 0, done.stderr[-3000:]
+    return done
+
+
+def write_registry(path: Path, sites) -> Path:
+    rows = [{"id": s.id, "agency": s.agency, "start_url": s.start_url, "platform": s.platform,
+             "needs_browser": s.needs_browser} for s in sites]
+    path.write_text(yaml.safe_dump(rows, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def crawl(registry: Path, archive: Path) -> subprocess.CompletedProcess:
+    return xxgk("crawl", "--sites", str(registry), "--archive", str(archive))
+
+
+def rows(archive: Path, sql: str, params=()) -> list[dict]:
+    db = sqlite3.connect(archive)
+    db.row_factory = sqlite3.Row
+    found = [dict(r) for r in db.execute(sql, params)]
+    db.close()
+    return found
+
+
+def counts(archive: Path) -> dict:
+    return {t: rows(archive, f"select count(*) as n from {t}")[0]["n"] for t in ("reports", "blobs", "cells", "captures", "checks")}
+
+
+def cells_of(archive: Path, report_id: str, version: int | None = None) -> dict:
+    sql = "select key, value from cells where report_id = ? and version = coalesce(?, (select version from reports where id = ?))"
+    return {r["key"]: r["value"] for r in rows(archive, sql, [report_id, version, report_id])}
+
+
+def report_id(truth) -> str:
+    return f"{truth.agency}-{truth.year}-{truth.scope}"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
