@@ -185,11 +185,13 @@ def _read_t2(region: list[Row], template: str, reading: TableReading) -> None:
         return
     reading.tables_found.add(T2)
     columns = {row.key: [c.key for c in cols] for row, cols in (T2_GB2021 if template == GB2021 else T2_GB2019)}
+    # Only this template's rows: "行政许可（含其他对外管理服务事项）" is 行政许可 in gb2021.
+    rules = tuple(rule for rule in labels.T2_ROW_RULES if rule[0] in columns)
     seen: set[str] = set()  # rows read with numbers: a later row with the same label is a duplicate
     read: set[str] = set()  # rows read at all: a blank row may be a group label, a later row wins
     for pending, own, values in _data_rows(region, labels.T2_HEADER):
-        row_key = _match_label(pending, own, labels.T2_ROW_RULES)
-        if row_key is None or row_key not in columns or row_key in seen:
+        row_key = _match_label(pending, own, rules)
+        if row_key is None or row_key in seen:
             continue
         keys = [f"t2.{row_key}.{col}" for col in columns[row_key]]
         fitted = _fit(values, len(keys))
@@ -200,7 +202,7 @@ def _read_t2(region: list[Row], template: str, reading: TableReading) -> None:
         if any(fitted):
             seen.add(row_key)
         read.add(row_key)
-    missing = [key for key in columns if key not in read and not _printed_blank(region, key, labels.T2_ROW_RULES)]
+    missing = [key for key in columns if key not in read and not _printed_blank(region, key, rules)]
     if missing:
         reading.problems.append(f"{T2}: rows not read: {', '.join(missing)}")
 

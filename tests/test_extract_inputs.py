@@ -298,3 +298,10 @@ def test_tables_alone_without_headings_read_as_grids() -> None:
     assert reading.template == GB2019
     assert compare_cells(reading.cells, model.cells) == []
     assert reading.problems == []
+
+
+def test_gb2021_label_mentioning_a_gb2019_row_keeps_its_own_row() -> None:
+    model = _model()
+    text = render_text(model, INLINE)
+    got = extract_text(text.replace("\n行政许可 ", "\n行政许可（含其他对外管理服务事项） ", 1))
+    assert got.cells["t2.license.decisions"] == model.cells["t2.license.decisions"]
