@@ -27,7 +27,10 @@ _AGENCY_END = re.compile(r"(政府|局|委员会|委|办公室|办|厅|部|院|�
 _HAN = re.compile(r"[\u4e00-\u9fa5]")
 # Words that run into an agency name in prose ("2021年度新华区…", "我局", "根据…").
 _LEADING_WORDS = re.compile(r"^(年度|年|度|月|日|我|本|在|由|对|经|与|及|和|是|为|据|向|将|把|被|从|于|以|即|"
-                            r"其中|根据|按照|依据|通过|今年以来|以来|全年|报告期内|截至|同时|中共)")
+                            r"其中|根据|按照|依据|通过|今年以来|一年来|近年来|以来|全年|报告期内|截至|同时|中共)")
+# An organ's name in prose: Han characters up to an organ suffix (non-greedy: the first suffix).
+_ORGAN_NAME = re.compile(r"[\u4e00-\u9fa5]{2,24}?(?:人民政府办公室|人民政府|委员会|办公室|局|厅|署|中心)")
+_SITE_WORDS = re.compile(r"(门户网站|政府网站|网站|政务网|官网)$")
 _REGION_SUFFIXES = ("人民政府", "政府")
 
 ORGAN = "organ"
@@ -92,10 +95,35 @@ def find_agency(title: str | None, text: str, page_names: list[str] = ()) -> str
         return name
     if name:
         return _full_name(name, text) or name
+    named = _prose_agency(text)
+    if named:
+        return named
     for candidate in page_names:  # a page title part naming the site, e.g. "某某区人民政府"
+        candidate = _SITE_WORDS.sub("", candidate)
         if _PLACE.search(candidate) and not _REPORT_TITLE.search(candidate) and len(candidate) <= 30:
             return candidate
     return None
+
+
+def _prose_agency(text: str) -> str | None:
+    """The agency a title does not name, as the opening prose names it most often
+    ("2021年，临江市财政局坚持…")."""
+    found: Counter[str] = Counter()
+    for match in _ORGAN_NAME.finditer(text[:3000]):
+        name = _strip_leading_words(match.group(0))
+        if _PLACE.search(name) and len(name) >= 4:
+            found[name] += 1
+    if not found:
+        return None
+    return max(found, key=lambda name: (found[name], len(name)))
+
+
+def _strip_leading_words(run: str) -> str:
+    while True:
+        stripped = _LEADING_WORDS.sub("", run)
+        if stripped == run:
+            return run
+        run = stripped
 
 
 def _title_agency(title: str) -> str | None:
@@ -124,12 +152,7 @@ def _full_name(short: str, text: str) -> str | None:
         start = match.end()
         while start > 0 and _HAN.match(text[start - 1]) and match.end() - start < 30:
             start -= 1
-        run = text[start : match.end()]
-        while True:
-            stripped = _LEADING_WORDS.sub("", run)
-            if stripped == run:
-                break
-            run = stripped
+        run = _strip_leading_words(text[start : match.end()])
         if len(run) > len(short) and _PLACE.search(run) and _is_subsequence(short, run):
             found[run] += 1
     if not found:

@@ -69,3 +69,9 @@ def test_freeform_report_figures_from_prose_not_cumulative() -> None:
     assert got.cells == {"ff.proactive_items": 1234, "ff.applications": 12, "ff.granted": 8, "ff.partial": 1,
                          "ff.denied": 2, "ff.review_cases": 0, "ff.litigation_cases": 0, "ff.fees_yuan": 0}
     assert list(got.sections)[:3] == ["一", "二", "三"]
+
+
+def test_title_without_agency_takes_it_from_the_prose_then_the_site() -> None:
+    prose = "一、总体情况\n2021年，临江市财政局坚持依法公开。一年来临江市财政局不断完善制度，我局主动公开信息。"
+    assert find_agency("2021年政府信息公开工作年度报告", prose, ["长宁市人民政府门户网站"]) == "临江市财政局"
+    assert find_agency("2021年政府信息公开工作年度报告", "我局认真做好工作。", ["长宁市交通运输局门户网站"]) == "长宁市交通运输局"
