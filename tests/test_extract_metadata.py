@@ -75,3 +75,14 @@ def test_title_without_agency_takes_it_from_the_prose_then_the_site() -> None:
     prose = "一、总体情况\n2021年，临江市财政局坚持依法公开。一年来临江市财政局不断完善制度，我局主动公开信息。"
     assert find_agency("2021年政府信息公开工作年度报告", prose, ["长宁市人民政府门户网站"]) == "临江市财政局"
     assert find_agency("2021年政府信息公开工作年度报告", "我局认真做好工作。", ["长宁市交通运输局门户网站"]) == "长宁市交通运输局"
+
+
+def test_freeform_statistics_table_takes_the_year_column_wherever_it_is() -> None:
+    text = ("荷塘区教育局2012年政府信息公开工作年度报告\n一、概述\n我局依法做好主动公开和依申请公开工作，" + "完善制度，畅通渠道，" * 12
+            + "\n附表：政府信息公开情况统计表\n指标\t历年累计\t2012年度\n主动公开信息（条）\t9876\t1234\n"
+            "收到申请（件）\t40\t12\n同意公开（件）\t30\t8\n同意部分公开（件）\t3\t1\n不予公开（件）\t5\t2\n"
+            "行政复议（件）\t2\t0\n行政诉讼（件）\t1\t0\n收取费用（元）\t300\t25.5\n")
+    got = extract_text(text)
+    assert got.template == "freeform"
+    assert got.cells == {"ff.proactive_items": 1234, "ff.applications": 12, "ff.granted": 8, "ff.partial": 1,
+                         "ff.denied": 2, "ff.review_cases": 0, "ff.litigation_cases": 0, "ff.fees_yuan": 25.5}
