@@ -56,8 +56,8 @@ def read_html(html: str) -> HtmlPage | None:
     _walk(root, rows, [])
     text = trafilatura.extract(html, include_tables=False, include_comments=False) or ""
     text = "\n".join(line for line in text.split("\n") if not _CHROME_LINE.search(line))
-    if not text.strip():
-        text = "\n".join(cells[0] for cells in rows if len(cells) == 1)
+    if not text.strip():  # trafilatura found no main text (a body that is all tables): use every row
+        text = "\n".join("\t".join(cells) for cells in rows)
     return HtmlPage(rows, text, _titles(root))
 
 
@@ -141,7 +141,8 @@ def table_grid(table) -> list[list[str]]:
 
 def _span(value: str | None) -> int:
     match = re.match(r"\s*(\d+)", value or "")
-    # Some editors write rowspan=0 or absurd spans; the national tables never span beyond 30.
+    # Some editors write rowspan=0 (HTML: "to the end") or absurd spans; the national tables'
+    # longest span is 22 rows, so a cap keeps a stray rowspan=9999 from building a huge grid.
     return min(max(int(match.group(1)), 1), 60) if match else 1
 
 

@@ -17,6 +17,9 @@ _CHINESE_DIGITS = str.maketrans("〇零○一二三四五六七八九", "0001234
 _CHINESE_YEAR = re.compile(r"([〇零○一二][〇零○一二三四五六七八九]{3})年")
 _REPORT_TITLE = re.compile(r"(政府信息公开|政务公开|信息公开|政务信息公开).{0,16}(年度报告|年报|工作报告|报告)")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_SENTENCE_MARKS = re.compile(r"[，。：；]")
+# Titles about reports that are other documents: "关于做好2021年…年度报告编制工作的通知".
+_OTHER_DOCUMENT = re.compile(r"(通知|意见|方案|办法|要点|公告|通告|函|批复|决定)$")
 _BREADCRUMB = re.compile(r"当前位置|您的位置|所在位置")
 _CRUMB_SEPARATORS = re.compile(r"[>»＞/→]")
 _REPORT_WORDS = re.compile(r"(关于)?(政府信息公开|政务公开|政务信息公开|信息公开)")
@@ -51,9 +54,15 @@ def find_title(lines: list[str], candidates: list[str] = ()) -> str | None:
                 return before + line  # "淮安市人民政府" above "2024年政府信息公开工作年度报告"
             return line
     for first, second in zip(head, head[1:]):  # a title wrapped onto two lines
-        if not labels.section_of_heading(first) and _is_title(first + second):
+        if (not labels.section_of_heading(first) and not is_other_document(first)
+                and not _SENTENCE_MARKS.search(first + second) and _is_title(first + second)):
             return first + second
     return None
+
+
+def is_other_document(title: str) -> bool:
+    """A notice, plan or reply about reports ("…年度报告编制工作的通知"), not a report."""
+    return bool(_OTHER_DOCUMENT.search(labels.compact(title)))
 
 
 def _names_an_agency(line: str) -> bool:
@@ -62,6 +71,8 @@ def _names_an_agency(line: str) -> bool:
 
 def _is_title(text: str) -> bool:
     text = _arabic_years(labels.compact(text))
+    if is_other_document(text):
+        return False
     return bool(_REPORT_TITLE.search(text) and _YEAR.search(text)) and len(text) <= 70
 
 

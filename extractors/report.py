@@ -26,9 +26,11 @@ _REPORT_WORDS = re.compile(r"(政府信息公开|政务公开|信息公开).{0,2
 
 
 def _reads_like_a_report(title: str | None, text: str) -> bool:
-    """A pre-2019 report has no tables to recognise it by: a report title or report words, and
-    prose about disclosure — not just a link to a report on a listing page."""
-    if not (title or _REPORT_WORDS.search(text[:3000])):
+    """A pre-2019 report has no tables to recognise it by: a report title, or report words at the
+    top, and prose about disclosure — not just a link to a report on a listing page, nor a notice
+    that mentions reports further down."""
+    first_line = next((line for line in text.split("\n") if line.strip()), "")
+    if metadata.is_other_document(first_line) or not (title or _REPORT_WORDS.search(text[:300])):
         return False
     return len(_HAN.findall(text)) >= _MIN_FREEFORM_HAN and bool(_DISCLOSURE_WORDS.search(text))
 

@@ -42,24 +42,24 @@ def test_random_text_is_not_a_report(text: str) -> None:
     assert got.is_report is False and got.reason
 
 
-@pytest.mark.parametrize("data, word", [
-    (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "PDF"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "OLE2"),
-    (b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "image"),
+@pytest.mark.parametrize("data, kind, word", [
+    (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "pdf", "unreadable PDF"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "doc", "no Word or Excel stream"),
+    (b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "image", "unreadable image"),
 ])
-def test_documents_of_later_formats_say_not_supported(data: bytes, word: str) -> None:
+def test_broken_documents_say_why(data: bytes, kind: str, word: str) -> None:
     got = extract(data, filename="report.bin")
-    assert got.is_report is False
-    assert word in got.reason and "not supported" in got.reason
+    assert (got.is_report, got.source_format) == (False, kind)
+    assert word in got.reason
 
 
-def test_docx_is_recognised_and_not_yet_supported() -> None:
+def test_docx_without_its_parts_says_why() -> None:
     buffer = BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("word/document.xml", "<w:document/>")
     got = extract(buffer.getvalue(), filename="report.docx")
     assert (got.is_report, got.source_format) == (False, "docx")
-    assert "not supported" in got.reason
+    assert "unreadable DOCX" in got.reason
 
 
 @pytest.mark.parametrize("data", [
@@ -305,3 +305,10 @@ def test_gb2021_label_mentioning_a_gb2019_row_keeps_its_own_row() -> None:
     text = render_text(model, INLINE)
     got = extract_text(text.replace("\n行政许可 ", "\n行政许可（含其他对外管理服务事项） ", 1))
     assert got.cells["t2.license.decisions"] == model.cells["t2.license.decisions"]
+
+
+def test_a_notice_about_reports_is_not_a_report() -> None:
+    notice = ("关于做好2021年度政府信息公开工作年度报告编制发布工作的通知\n各区县人民政府，市各委办局：\n"
+              + "为做好政府信息公开工作年度报告编制工作，请各单位认真总结主动公开、依申请公开工作情况，按时报送。" * 6)
+    got = extract(notice.encode("utf-8"), filename="t.txt")
+    assert got.is_report is False and got.reason
