@@ -187,7 +187,7 @@ class PortalSpider(scrapy.Spider):
             if ATTACHMENT_HREF.search(url):
                 yield self.request(url, site, self.parse_attachment, kind=ATTACHMENT, title=title)
             else:
-                yield self.request(url, site, self.parse_detail, kind=DETAIL, title=title)
+                yield self.request(url, site, self.parse_detail, kind=DETAIL, title=title, render=site.render_all)
 
     def render_if_scripted(self, response: Response, found_rows: bool):
         """A listing with no rows but a listing script is rendered in Chromium (once)."""

@@ -19,6 +19,10 @@ AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = float(os.environ.get("XXGK_START_DELAY", "1.0"))
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+EXTENSIONS = {
+    "scrapy.extensions.throttle.AutoThrottle": None,
+    "crawler.throttle.RecrawlAutoThrottle": 0,  # 304s count as answers (see the module)
+}
 DOWNLOAD_TIMEOUT = 60
 
 # Every status reaches the spider, which records errors as captures instead of dropping them.

@@ -60,8 +60,13 @@ class Site:
 
     @property
     def needs_browser(self) -> bool:
-        """The registry's ``needs_browser`` override: render this site's listings in Chromium."""
-        return str(self.extra.get("needs_browser", "")).strip().lower() in ("1", "true", "yes")
+        """The registry's ``needs_browser`` override: render this site's listings in Chromium
+        (``true``), or every page of it (``all``: sites that also build report pages by script)."""
+        return str(self.extra.get("needs_browser", "")).strip().lower() in ("1", "true", "yes", "all")
+
+    @property
+    def render_all(self) -> bool:
+        return str(self.extra.get("needs_browser", "")).strip().lower() == "all"
 
 
 class RegistryError(ValueError):
