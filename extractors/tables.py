@@ -222,14 +222,18 @@ def _read_t3(region: list[Row], template: str, reading: TableReading) -> None:
         reading.problems.append(f"{T3}: gb2021 sub-rows of （六）其他处理 in a gb2019 table; t3.other not read")
         rules = tuple(rule for rule in rules if rule[0] != "other")
         row_keys = [key for key in row_keys if key != "other"]
+    subtotal = _t3_subtotal_column(region)
+    width = len(T3_COLUMNS) + (subtotal is not None)
     for pending, own, values in _data_rows(region, labels.T3_HEADER):
         row_key = _match_label(pending, own, rules)
         if row_key is None or row_key in seen:
             continue
-        fitted = _fit(values, len(T3_COLUMNS))
+        fitted = _fit(values, width)
         if fitted is None:
-            reading.problems.append(f"{T3}: row {row_key} has {len(values)} values, expected {len(T3_COLUMNS)}")
+            reading.problems.append(f"{T3}: row {row_key} has {len(values)} values, expected {width}")
             continue
+        if subtotal is not None:
+            del fitted[subtotal]
         _store(reading, [f"t3.{row_key}.{col.key}" for col in T3_COLUMNS], fitted)
         if any(fitted):
             seen.add(row_key)
@@ -237,6 +241,20 @@ def _read_t3(region: list[Row], template: str, reading: TableReading) -> None:
     missing = [key for key in row_keys if key not in read and not _printed_blank(region, key, rules)]
     if missing:
         reading.problems.append(f"{T3}: rows not read: {', '.join(missing)}")
+
+
+def _t3_subtotal_column(region: list[Row]) -> int | None:
+    """Where a 法人或其他组织 小计 column sits among the values, in the tables that add one (not the
+    national format): read from the header row that names the organisation columns in order."""
+    for row in region:
+        text = labels.compact(row.text)
+        if "小计" in text and "商业企业" in text:
+            if text.index("小计") > text.index("其他", text.index("商业企业")):
+                return 6  # 自然人, five organisation columns, 小计, 总计
+            if text.index("小计") < text.index("商业企业"):
+                return 1  # 自然人, 小计, five organisation columns, 总计
+            return None
+    return None
 
 
 def _printed_blank(region: list[Row], key: str, rules) -> bool:

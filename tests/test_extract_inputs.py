@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from extract_helpers import compare_cells, portal_page
 from extractors import extract, extract_html, extract_text, read_grid
 from extractors.html import table_grid
-from extractors.keys import GB2019, GB2021, T4_KEYS
+from extractors.keys import GB2019, GB2021, T3_COLUMNS, T4_KEYS
 from extractors.values import parse_value
 from replica.reports import INLINE, TABBED, Style, random_model, render_html, render_text
 
@@ -312,3 +312,23 @@ def test_a_notice_about_reports_is_not_a_report() -> None:
               + "为做好政府信息公开工作年度报告编制工作，请各单位认真总结主动公开、依申请公开工作情况，按时报送。" * 6)
     got = extract(notice.encode("utf-8"), filename="t.txt")
     assert got.is_report is False and got.reason
+
+
+def test_t3_with_an_organisation_subtotal_column() -> None:
+    """Some local templates add 法人或其他组织 小计 after 其他: it is not a canonical cell."""
+    model = _model()
+    text = render_text(model, TABBED)
+    orgs = [c.key for c in T3_COLUMNS[1:6]]
+    out = []
+    for line in text.split("\n"):
+        cells = line.split("\t")
+        if "商业企业" in line:
+            cells.insert(cells.index("其他") + 1, "小计")
+        elif line.strip() and cells[-1].isdigit() and len([c for c in cells if c.isdigit()]) == 7:
+            values = [int(c) for c in cells if c.isdigit()]
+            cells = [c for c in cells if not c.isdigit()] + [str(v) for v in values[:6]] + [
+                str(sum(values[1:6])), str(values[6])]
+        out.append("\t".join(cells))
+    got = extract_text("\n".join(out))
+    assert compare_cells(got.cells, model.cells) == [], got.problems
+    assert all(f"t3.new.{k}" in got.cells for k in orgs)
