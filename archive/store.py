@@ -20,15 +20,8 @@ from archive import migrations
 from archive.blobs import BlobStore
 from archive.records import CHALLENGE, HTTP_ERROR, NETWORK_ERROR, Blocked, Capture
 
-DEFAULT_PATH = "archive.db"
-
-
 def utc_now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-def default_path() -> Path:
-    return Path(os.environ.get("XXGK_ARCHIVE", DEFAULT_PATH))
 
 
 def report_id(agency: str, year: int, scope: str) -> str:

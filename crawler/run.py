@@ -1,7 +1,6 @@
 """Run one crawl of a list of sites into an archive: the one code path of `xxgk crawl` and `xxgk demo`."""
 from __future__ import annotations
 
-import os
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -60,7 +59,3 @@ def run_crawl(sites: list[Site], archive_path: Path, *, command: str, overrides:
     counts = archive.finish_run(run_id, requests=requests)
     archive.close()
     return {"run_id": run_id, "removed": removed, **counts}
-
-
-def archive_path_from(arg: str | None) -> Path:
-    return Path(arg or os.environ.get("XXGK_ARCHIVE") or "archive.db")

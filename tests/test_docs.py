@@ -32,6 +32,10 @@ def test_every_command_has_help(capsys):
 
 def test_every_setting_variable_is_documented():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    settings = (ROOT / "crawler" / "settings.py").read_text(encoding="utf-8")
-    for name in re.findall(r'os\.environ\.get\("(XXGK_\w+)"', settings):
+    names = set()
+    for folder in ("crawler", "spiders", "extractors", "archive"):
+        for source in (ROOT / folder).rglob("*.py"):
+            names |= set(re.findall(r'environ(?:\.get\(|\[)\s*"(XXGK_\w+)"', source.read_text(encoding="utf-8")))
+    assert "XXGK_ARCHIVE" in names
+    for name in names:
         assert f"`{name}`" in readme, name
