@@ -1,14 +1,14 @@
 """Which reader handles which kind of document (``extractors.sniff`` decides the kind).
 
-HTML and plain text are read here. PDF, DOC/WPS (OLE2), DOCX, XLSX and images come with the
-documents issue: it adds a reader to ``READERS`` that turns the bytes into rows and text and calls
-``extractors.report.build``; until then those kinds get a clear not-supported result.
+HTML and plain text are read here; PDF, DOC/WPS/XLS (OLE2), DOCX, XLSX and images by
+``extractors.documents``, whose readers turn the bytes into rows and text and call
+``extractors.report.build`` the same way. A bare ZIP archive gets a clear not-supported result.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import report, sniff
+from . import documents, report, sniff
 from .html import read_html
 from .model import Extraction
 from .text_rows import text_to_rows
@@ -41,13 +41,13 @@ def read_text_bytes(data: bytes, content_type: str = "") -> Extraction:
 READERS: dict[str, Reader] = {
     sniff.HTML: read_html_bytes,
     sniff.TEXT: read_text_bytes,
+    sniff.PDF: documents.read_pdf,
+    sniff.OLE: documents.read_ole,
+    sniff.DOCX: documents.read_docx,
+    sniff.XLSX: documents.read_xlsx,
+    sniff.IMAGE: documents.read_image,
 }
 
 NOT_YET_SUPPORTED = {
-    sniff.PDF: "PDF",
-    sniff.OLE: "DOC/WPS/XLS (OLE2)",
-    sniff.DOCX: "DOCX",
-    sniff.XLSX: "XLSX",
     sniff.ZIP: "ZIP archive",
-    sniff.IMAGE: "image (图片版, needs OCR)",
 }

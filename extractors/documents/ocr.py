@@ -1,0 +1,281 @@
+"""Scanned pages (图片版 reports, PDFs without a text layer) → rows of cells, by Tesseract.
+
+Measured on the replica's scans (150 dpi gray, up to ±0.7° skew, sensor noise, dust; see
+README "Documents"), Tesseract read as well as RapidOCR in a fraction of the time, provided it
+is never asked to read a table as a page:
+
+1. the page is brought to 300 dpi, deskewed by the angle of its long horizontal rules, and
+   binarised;
+2. the table's rules are found by morphology (long thin runs of ink) and the cells rebuilt from
+   them with ``documents.grid``, exactly as for a PDF's drawn rules — so a blank cell is a cell
+   with no ink and stays null, instead of shifting the row;
+3. the rules are erased and ``chi_sim`` reads the page once (TSV word boxes): its words land in
+   cells by their centres, which gives the labels and the prose (title, headings);
+4. cells that hold no Chinese are read again, alone on an otherwise blank page, by ``eng`` with
+   digits only (``--psm 6``), where unaided ``chi_sim`` merges lone 0s and turns digits into
+   characters.
+
+The confidence is Tesseract's mean word confidence over the numbers read (0–1); the 勾稽 checks
+that ``report.build`` runs on every table are the second opinion.
+"""
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import subprocess
+from bisect import bisect_right
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from . import grid
+from .grid import Piece, Segment
+from ..values import is_value
+from .limits import Deadline, DocumentRejected, Limits
+
+TESSERACT = "tesseract"
+DPI = 300  # what Tesseract reads best; scans come at 150–300
+_HAN = re.compile(r"[\u4e00-\u9fa5]")
+_DIGITS = "0123456789.-+"
+_RULE_MIN_FRACTION = 40  # a horizontal rule is at least 1/40 of the page wide
+_RULE_MIN_VERTICAL = 35  # pixels at 300 dpi: a cell at least this tall (a character stroke is shorter)
+_TOLERANCE = 8  # pixels at 300 dpi: rules this close are one edge; ends this close touch
+_ONE_LINE = 60  # pixels at 300 dpi: taller ink in a cell is more than one line of 9–12 pt text
+_MIN_CELL_INK = 40  # pixels: less is specks, not a character
+_SPECK_AREA, _SPECK_SIZE = 25, 7  # pixels at 300 dpi: a full stop is about 6×6
+_STRIP_GAP = 40  # pixels between cells in a strip: wider than any gap inside a cell's text
+_MAX_SKEW = 3.0  # degrees: more is not a slightly skewed scan, and is left alone
+
+
+@dataclass
+class ScanContent:
+    rows: list[list[str]]
+    text: str
+    confidence: float | None
+
+
+def available() -> bool:
+    return shutil.which(TESSERACT) is not None
+
+
+def open_image(data: bytes, limits: Limits) -> Image.Image:
+    """A picture attachment (PNG, JPEG, GIF, BMP, TIFF) as a gray image, refusing decompression bombs."""
+    Image.MAX_IMAGE_PIXELS = limits.max_unzipped // 2  # 2 bytes per pixel at most while decoding
+    try:
+        image = Image.open(io.BytesIO(data))
+        image.load()
+    except (OSError, Image.DecompressionBombError, ValueError) as exc:
+        raise DocumentRejected(f"unreadable image: {exc}") from exc
+    return image.convert("L")
+
+
+def read_pages(images, deadline: Deadline) -> ScanContent:
+    """OCR every page (``images`` yields gray PIL images with their dpi, or None when unknown)."""
+    if not available():
+        raise DocumentRejected(f"Tesseract ({TESSERACT}) is not installed: cannot read scanned pages")
+    rows: list[list[str]] = []
+    texts: list[str] = []
+    confidences: list[float] = []
+    for image, dpi in images:
+        page_rows, text, page_confidences = _read_page(image, dpi, deadline)
+        rows += page_rows
+        texts.append(text)
+        confidences += page_confidences
+    confidence = round(sum(confidences) / len(confidences), 3) if confidences else None
+    return ScanContent(rows, "\n".join(texts), confidence)
+
+
+def _read_page(image: Image.Image, dpi: float | None, deadline: Deadline):
+    gray = cv2.medianBlur(np.asarray(image), 3)  # dust and sensor noise, before scaling enlarges them
+    gray = _deskewed(_at_300_dpi(gray, dpi))
+    ink = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)[1]
+    rules, rule_mask = _rules(ink)
+    ink[rule_mask > 0] = 0
+    ink = _without_specks(ink)
+    tables = grid.find_tables(rules, _TOLERANCE)
+
+    outside = ink.copy()
+    for table in tables:
+        outside[int(table.ys[0]):int(table.ys[-1]) + 1, int(table.xs[0]):int(table.xs[-1]) + 1] = 0
+    words = _tesseract(255 - outside, "chi_sim", 6, deadline) if outside.any() else []
+
+    boxes = [box for table in tables for box in grid.cell_boxes(table, _TOLERANCE)]
+    inked = [(box, crop) for box in boxes if (crop := _ink_crop(ink, box)) is not None]
+    labels = _read_strip([crop for _, crop in inked], "chi_sim", deadline)
+    texts = {box: text for (box, _), (text, _) in zip(inked, labels)}
+    # chi_sim reads a lone 0 as a character now and then: every one-line cell with at most one
+    # character is read again as digits, and a clean number wins
+    short = [(box, crop) for (box, crop), (text, _) in zip(inked, labels)
+             if len(_HAN.findall(text)) <= 1 and crop.shape[0] <= _ONE_LINE]
+    confidences = []
+    for (box, _), (text, confidence) in zip(short, _read_strip([crop for _, crop in short], "eng", deadline, _DIGITS)):
+        if text and is_value(text):
+            texts[box] = text
+            confidences.append(confidence)
+    pieces = [Piece(text, x0, y0, x1, y1) for (x0, y0, x1, y1), text in texts.items() if text]
+
+    blocks: list[tuple[float, list[list[str]]]] = []
+    for line in grid.group_lines(words):
+        blocks.append((min(p.y0 for p in line), [[_line(line)]]))
+    for table in tables:
+        blocks.append((table.top, grid.table_rows(table, pieces, _TOLERANCE)))
+    blocks.sort(key=lambda block: block[0])
+    rows = [row for _, block in blocks for row in block]
+    text = "\n".join(_line(line) for line in grid.group_lines(words))
+    return rows, text, confidences
+
+
+def _without_specks(ink: np.ndarray) -> np.ndarray:
+    """Ink blobs smaller than a full stop are dust the median filter left."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    small = (stats[:, cv2.CC_STAT_AREA] < _SPECK_AREA) & (np.maximum(stats[:, 2], stats[:, 3]) < _SPECK_SIZE)
+    small[0] = False
+    return np.where(small[labels], 0, ink).astype(np.uint8)
+
+
+def _ink_crop(ink: np.ndarray, box) -> np.ndarray | None:
+    """The ink inside a cell, trimmed to its bounding box; None for an empty cell (a few specks
+    the median filter left are not text)."""
+    x0, y0, x1, y1 = (int(v) for v in box)
+    inner = ink[y0 + _TOLERANCE // 2:y1 - _TOLERANCE // 2, x0 + _TOLERANCE // 2:x1 - _TOLERANCE // 2]
+    if inner.size == 0 or int(np.count_nonzero(inner)) < _MIN_CELL_INK:
+        return None
+    ys, xs = np.nonzero(inner)
+    return inner[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
+
+
+def _read_strip(crops: list[np.ndarray], language: str, deadline: Deadline, whitelist: str = "") -> list[tuple[str, float]]:
+    """Cells read one per band of a tall strip image, in one Tesseract call: each cell on its own,
+    so numbers of neighbouring cells are never read as one, and one process start per page."""
+    if not crops:
+        return []
+    width = max(c.shape[1] for c in crops) + 2 * _STRIP_GAP
+    height = sum(c.shape[0] + _STRIP_GAP for c in crops) + _STRIP_GAP
+    strip = np.zeros((height, width), np.uint8)
+    bands = []
+    y = _STRIP_GAP
+    for crop in crops:
+        strip[y:y + crop.shape[0], _STRIP_GAP:_STRIP_GAP + crop.shape[1]] = crop
+        bands.append((y, y + crop.shape[0]))
+        y += crop.shape[0] + _STRIP_GAP
+    words = _tesseract(255 - strip, language, 6, deadline, whitelist=whitelist)
+    starts = [top for top, _ in bands]
+    found: list[list[_Word]] = [[] for _ in crops]
+    for word in words:
+        i = bisect_right(starts, word.cy) - 1
+        if i >= 0:
+            found[i].append(word)
+    out = []
+    for cell_words in found:
+        text = "".join(_line(line) for line in grid.group_lines(cell_words))
+        confidence = min((w.confidence for w in cell_words), default=0.0)
+        out.append((text, confidence))
+    return out
+
+
+def _at_300_dpi(pixels: np.ndarray, dpi: float | None) -> np.ndarray:
+    if dpi is None:  # a picture: assume a page is about 8.3 inches (A4) wide
+        dpi = pixels.shape[1] / 8.3
+    scale = DPI / dpi
+    if abs(scale - 1) < 0.05:
+        return pixels
+    return cv2.resize(pixels, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+
+
+def _deskewed(gray: np.ndarray) -> np.ndarray:
+    """The page turned so its long horizontal rules (or text lines, without a table) are level."""
+    ink = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)[1]
+    width = gray.shape[1]
+    # short pieces of a tilted rule still form runs 1 px high; they are joined to measure the tilt
+    pieces = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (width // 60, 1)))
+    pieces = cv2.dilate(pieces, cv2.getStructuringElement(cv2.MORPH_RECT, (width // 60, 3)))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(pieces)
+    angles, weights = [], []
+    for i in range(1, count):
+        x, y, w, h, _ = stats[i]
+        if w < width / 4:
+            continue
+        ys, xs = np.nonzero(labels[y:y + h, x:x + w] == i)
+        slope = np.polyfit(xs, ys, 1)[0]
+        angles.append(np.degrees(np.arctan(slope)))
+        weights.append(w)
+    if not angles:
+        return gray
+    angle = float(np.average(angles, weights=weights))
+    if abs(angle) < 0.05 or abs(angle) > _MAX_SKEW:
+        return gray
+    h, w = gray.shape
+    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    return cv2.warpAffine(gray, matrix, (w, h), flags=cv2.INTER_CUBIC, borderValue=255)
+
+
+def _rules(ink: np.ndarray) -> tuple[list[Segment], np.ndarray]:
+    """Horizontal and vertical rules as segments, and the mask of their pixels (to erase them).
+
+    A vertical run of ink is a rule only when it meets a horizontal rule at both ends: the long
+    strokes of characters (开, 中) are as tall as a short cell, and erasing them garbles the text.
+    """
+    h, w = ink.shape
+    horizontal = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (w // _RULE_MIN_FRACTION, 1)))
+    vertical = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, _RULE_MIN_VERTICAL)))
+    h_boxes = [b for b in _boxes(horizontal) if b[2] > b[3] * 8]
+    h_segments = [Segment(x, y + hh / 2, x + ww, y + hh / 2) for x, y, ww, hh in h_boxes]
+    mask = np.zeros_like(ink)
+    for x, y, ww, hh in h_boxes:
+        mask[y:y + hh, x:x + ww] = horizontal[y:y + hh, x:x + ww]
+    v_segments = []
+    for x, y, ww, hh in _boxes(vertical):
+        segment = Segment(x + ww / 2, y, x + ww / 2, y + hh)
+        if hh > ww * 4 and _meets(segment, h_segments, y) and _meets(segment, h_segments, y + hh):
+            v_segments.append(segment)
+            mask[y:y + hh, x:x + ww] |= vertical[y:y + hh, x:x + ww]
+    return h_segments + v_segments, cv2.dilate(mask, np.ones((3, 3), np.uint8))
+
+
+def _boxes(mask: np.ndarray) -> list[tuple[int, int, int, int]]:
+    count, _, stats, _ = cv2.connectedComponentsWithStats(mask)
+    return [tuple(int(v) for v in stats[i][:4]) for i in range(1, count)]
+
+
+def _meets(vertical: Segment, horizontals: list[Segment], y: float) -> bool:
+    return any(abs(h.y0 - y) <= _TOLERANCE * 2 and h.x0 - _TOLERANCE <= vertical.x0 <= h.x1 + _TOLERANCE
+               for h in horizontals)
+
+
+@dataclass(frozen=True)
+class _Word(Piece):
+    confidence: float = 0.0
+
+
+def _tesseract(pixels: np.ndarray, language: str, psm: int, deadline: Deadline, whitelist: str = "") -> list[_Word]:
+    png = cv2.imencode(".png", pixels)[1].tobytes()
+    args = [TESSERACT, "stdin", "stdout", "-l", language, "--psm", str(psm), "--dpi", str(DPI)]
+    if whitelist:
+        args += ["-c", f"tessedit_char_whitelist={whitelist}"]
+    args.append("tsv")
+    try:
+        done = subprocess.run(args, input=png, capture_output=True, timeout=deadline.left(),
+                              env={**os.environ, "OMP_THREAD_LIMIT": "1"})
+    except subprocess.TimeoutExpired:
+        raise DocumentRejected("Tesseract did not finish within the time limit (XXGK_DOC_TIMEOUT)") from None
+    if done.returncode != 0:
+        raise DocumentRejected(f"Tesseract failed: {done.stderr.decode(errors='replace').strip()[-200:]}")
+    words = []
+    for line in done.stdout.decode("utf-8", errors="replace").splitlines()[1:]:
+        fields = line.split("\t")
+        if len(fields) < 12 or not fields[11].strip() or float(fields[10]) < 0:
+            continue
+        left, top, width, height = (int(v) for v in fields[6:10])
+        words.append(_Word(fields[11].strip(), left, top, left + width, top + height, float(fields[10]) / 100))
+    return words
+
+
+def _line(line: list[Piece]) -> str:
+    """A line of Chinese words: Tesseract separates every character by a space, which is dropped
+    between Chinese characters and kept between numbers."""
+    text = grid.line_text(line)
+    return re.sub(r"(?<=[^\x00-\x7f]) (?=[^\x00-\x7f])", "", text)
