@@ -104,3 +104,17 @@ def one_value_per_line(text: str) -> str:
     """The one-cell-per-line layout without its tab indents, as plain ``pdftotext`` gives it:
     every cell on its own line, nothing left to mark a blank cell (use with blank-free reports)."""
     return "\n".join(line.strip() for line in text.split("\n"))
+
+
+def split_table_before(html: str, label: str) -> str:
+    """Break the table holding ``label`` in two before that label's row, as editors do when a
+    table crosses a Word page break (the second part loses the rowspans that began above)."""
+    start = html.index(label)
+    row = html.rindex("<tr", 0, start)
+    return html[:row] + "</table>\n<p class=MsoNormal>&nbsp;</p>\n<table class=MsoNormalTable border=1>" + html[row:]
+
+
+def paragraphs_page(text: str, *, title: str) -> str:
+    """A report whose tables were pasted as text: every line of the inline layout a <p>."""
+    body = "".join(f"<p>{line}</p>\n" for line in text.split("\n") if line.strip())
+    return portal_page(body, title=title, site="某某门户网站")

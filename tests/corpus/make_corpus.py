@@ -52,6 +52,8 @@ class Variant:
     crlf: bool = False  # text: Windows line ends
     stacked_t4: bool = False  # text: table 四's header stacked into single characters, as from a PDF
     pdftotext: str | None = None  # text: "layout" (padded, title split) or "raw" (one value per line)
+    split_before: str | None = None  # html: break a table in two before the row with this label
+    paragraphs: bool = False  # html: tables pasted as text, one <p> per line of the inline layout
 
 
 VARIANTS = (
@@ -95,6 +97,12 @@ VARIANTS = (
     Variant("t19-pdflayout", GB2019, INLINE, "沙河县应急管理局", pdftotext="layout", stacked_t4=True),
     Variant("t21-pdfraw", GB2021, CELL_PER_LINE, "清河区人民政府", activity="high", pdftotext="raw"),
     Variant("t19-pdfraw", GB2019, CELL_PER_LINE, "柳江县商务局", activity="medium", pdftotext="raw"),
+    Variant("t21-html-split-table", GB2021, "html", "双溪区退役军人事务局", activity="high", blank_rate=0.3,
+            split_before="1.本机关不掌握相关政府信息"),
+    Variant("t19-html-split-table", GB2019, "html", "桃源县人民政府", activity="high", charset="gb2312",
+            split_before="其他对外管理服务事项"),
+    Variant("t21-html-paragraphs", GB2021, "html", "龙泉市医疗保障局", activity="medium", blank_rate=0.3,
+            paragraphs=True),
 )
 
 
@@ -115,8 +123,14 @@ def render(variant: Variant, rng: random.Random):
     scope = REGION if variant.agency.endswith("人民政府") else ORGAN
     model = random_model(rng, variant.template, variant.agency, year, scope=scope, activity=variant.activity,
                          blank_rate=variant.blank_rate, title_pattern=rng.choice(TITLE_PATTERNS))
-    if variant.output == "html":
+    if variant.output == "html" and variant.paragraphs:
+        page = vary.paragraphs_page(render_text(model, INLINE, style=variant.style), title=model.title)
+        data = page.encode("utf-8")
+        name = f"{variant.name}.html"
+    elif variant.output == "html":
         body = render_html(model, style=variant.style)
+        if variant.split_before:
+            body = vary.split_table_before(body, variant.split_before)
         if variant.blank_marker:
             body = vary.html_cells(body, vary.blank_as(variant.blank_marker))
         if variant.numbers:
