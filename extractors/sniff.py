@@ -27,7 +27,6 @@ _MAGIC = (
     (b"\x89PNG", IMAGE),
     (b"\xff\xd8\xff", IMAGE),
     (b"GIF8", IMAGE),
-    (b"BM", IMAGE),
     (b"II*\x00", IMAGE),
     (b"MM\x00*", IMAGE),
 )
@@ -78,16 +77,21 @@ def decode(data: bytes, *, content_type: str = "") -> str | None:
     declared = _declared_charset(data, content_type)
     # UTF-8 first whatever the label says: GBK bytes almost never form valid UTF-8, while pages
     # labelled gb2312 but saved as UTF-8 are common, and GB18030 would read them as mojibake.
-    candidates = ["utf-8", "gb18030"]
-    if declared and declared not in _GB_FAMILY and declared not in ("utf-8", "utf8"):
-        candidates.insert(1, declared)
-    for encoding in candidates:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    # A UTF-8 page cut mid-character or with a stray byte is still UTF-8: GB18030 would accept
+    # the bytes and turn every character into mojibake, so a few bad bytes do not switch encoding.
+    as_utf8 = data.decode("utf-8", errors="replace")
+    if as_utf8.count("\ufffd") <= max(2, len(as_utf8) // 2000):
+        return as_utf8
+    for encoding in ([declared] if declared and declared not in _GB_FAMILY else []) + ["gb18030"]:
         try:
             return data.decode(encoding)
         except (UnicodeDecodeError, LookupError):
             continue
-    # Pages cut mid-character or with a stray byte: accept the best reading if it is mostly clean.
-    text = data.decode("gb18030" if declared in _GB_FAMILY else "utf-8", errors="replace")
+    text = data.decode("gb18030", errors="replace")
     return text if text.count("\ufffd") <= max(3, len(text) // 200) else None
 
 

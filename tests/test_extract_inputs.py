@@ -332,3 +332,10 @@ def test_t3_with_an_organisation_subtotal_column() -> None:
     got = extract_text("\n".join(out))
     assert compare_cells(got.cells, model.cells) == [], got.problems
     assert all(f"t3.new.{k}" in got.cells for k in orgs)
+
+
+def test_utf8_page_cut_mid_character_stays_utf8() -> None:
+    model = _model()
+    data = portal_page(render_html(model), title=model.title, site="门户网站").encode("utf-8")
+    got = extract(data[:-1] + "报".encode("utf-8")[:2], filename="t.html")
+    assert got.agency == model.agency and compare_cells(got.cells, model.cells) == []
