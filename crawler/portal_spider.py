@@ -33,7 +33,7 @@ from extractors.titles import REPORT, classify_title
 # Links on a report page that lead to its document: by extension, or a CMS download endpoint.
 ATTACHMENT_HREF = re.compile(r"\.(pdf|docx?|wps|xlsx?|et|txt|zip|rar|ofd)(\?|$)|downfile\.jsp|download", re.I)
 # A static page whose listing is filled in by script: worth rendering when it shows no rows.
-LISTING_SCRIPT = re.compile(r"document\.write|\.ajax\(|fetch\(|XMLHttpRequest|\.json\b|jsonp", re.I)
+LISTING_SCRIPT = re.compile(r"document\.write|\.ajax\(|fetch\(|XMLHttpRequest|\.json\b|jsonp|dataproxy\.jsp|\.jpage\(", re.I)
 # How long the browser may take to pass a challenge (ms).
 CHALLENGE_TIMEOUT_MS = 20_000
 

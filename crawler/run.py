@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sys
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 from scrapy.crawler import CrawlerProcess
@@ -41,7 +42,7 @@ def run_crawl(sites: list[Site], archive_path: Path, *, command: str, overrides:
     run_id = archive.start_run(command, snapshot)
     by_platform: dict[str, list[Site]] = defaultdict(list)
     for site in sites:
-        by_platform[site.platform].append(site)
+        by_platform[_spider_platform(site)].append(replace(site, platform=_spider_platform(site)))
     process = CrawlerProcess(build_settings(archive_path, run_id, overrides), install_root_handler=True)
     crawlers = []
     for platform, group in by_platform.items():
@@ -59,3 +60,12 @@ def run_crawl(sites: list[Site], archive_path: Path, *, command: str, overrides:
     counts = archive.finish_run(run_id, requests=requests)
     archive.close()
     return {"run_id": run_id, "removed": removed, **counts}
+
+
+def _spider_platform(site: Site) -> str:
+    """Which spider crawls a site. A site known only by its home page needs its column found first,
+    which the generic spider does on any platform; gkmlpt's column is at a fixed path, so its own
+    spider starts from the home page itself."""
+    if site.extra.get("start_from_home") and site.platform not in ("gkmlpt", "generic"):
+        return "generic"
+    return site.platform

@@ -36,6 +36,6 @@ def classify_title(title: str) -> TitleKind | None:
     year = int(match.group(1)) if match else None
     if _COMPANION_WORDS.search(text):
         return TitleKind(COMPANION, year)
-    if _NOTICE_WORDS.search(text):
-        return None
+    if _NOTICE_WORDS.search(text) or year is None:
+        return None  # a title without a year is a column or a link to one (政府信息公开年报), not a report
     return TitleKind(REPORT, year)

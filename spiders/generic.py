@@ -5,7 +5,9 @@ How it finds the reports, by link text as a person would:
 1. home page → the 政府信息公开 / 信息公开 / 政务公开 area (or straight to the column when linked);
 2. that area → the column named 政府信息公开年报 / 年度报告 / 年报;
 3. the column → report titles (``extractors.titles``), and further listing pages: TRS's
-   ``createPageHTML`` count, links labelled 下一页 / 尾页, or ``index_N`` pages.
+   ``createPageHTML`` count, links labelled 下一页 / 尾页, or ``index_N`` pages; a column that is a
+   Hanweb one (its ``dataproxy.jsp`` script) is read through that endpoint; another column whose
+   rows are built by script is rendered in Chromium.
 Only links on the site's own host (or gov.cn) are followed.
 """
 from __future__ import annotations
@@ -14,6 +16,8 @@ import re
 
 from archive.records import LISTING
 from crawler.portal_spider import PortalSpider
+from spiders.hanweb import FINGERPRINT as HANWEB_COLUMN
+from spiders.hanweb import HanwebListing
 from spiders.trs import PAGE_COUNT
 
 DISCLOSURE_AREA = re.compile(r"^(政府)?信息公开$|政务公开|政府信息公开(目录|平台|专栏)?$")
@@ -23,7 +27,7 @@ INDEX_PAGE = re.compile(r"index_\d+\.s?html?$")
 MAX_LINKS_PER_STEP = 5  # a home page lists many areas; the first few matches are the real ones
 
 
-class GenericSpider(PortalSpider):
+class GenericSpider(PortalSpider, HanwebListing):
     name = "generic"
     platform = "generic"
 
@@ -68,6 +72,9 @@ class GenericSpider(PortalSpider):
         links = list(self.links(response))
         requests = list(self.follow_hits(response, links))
         yield from requests
+        if not requests and HANWEB_COLUMN.search(response.text):  # a Hanweb column: ask its endpoint
+            yield from self.column_requests(response)
+            return
         yield from self.render_if_scripted(response, found_rows=bool(requests))
         site, render = response.meta["site"], bool(response.meta.get("rendered"))
         pages = {url for url, text in links if NEXT_PAGE.search(text) or INDEX_PAGE.search(url)}

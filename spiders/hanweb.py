@@ -26,17 +26,15 @@ FORM_FIELDS = ("col", "appid", "webid", "path", "columnid", "sourceContentType",
 RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S)
 TOTAL = re.compile(r"<totalrecord>\s*(\d+)\s*</totalrecord>")
 BATCH = 45  # rows per dataproxy call, as the platform's own script asks
+# What gives a Hanweb column away, whatever the site calls itself (the generic spider looks for it).
+FINGERPRINT = re.compile(r"dataproxy\.jsp|\.jpage\(")
 
 
-class HanwebSpider(PortalSpider):
-    name = "hanweb"
-    platform = "hanweb"
+class HanwebListing:
+    """Reading a Hanweb column through its dataproxy endpoint; for spiders built on PortalSpider."""
 
-    def parse_listing(self, response):
-        items, ok = self.fetched(response)
-        yield from items
-        if not ok:
-            return
+    def column_requests(self, response):
+        """The dataproxy request for a column page, from the parameters the page states."""
         form = {"col": "1", "appid": "1", "path": "/", "sourceContentType": "1", "permissiontype": "0"}
         for name in FORM_FIELDS:
             match = re.search(PARAM.format(name=name), response.text)
@@ -71,3 +69,14 @@ class HanwebSpider(PortalSpider):
         start = response.meta["start"]
         if total and start + BATCH <= int(total.group(1)):
             yield self.dataproxy_request(response, response.meta["form"], start + BATCH)
+
+
+class HanwebSpider(PortalSpider, HanwebListing):
+    name = "hanweb"
+    platform = "hanweb"
+
+    def parse_listing(self, response):
+        items, ok = self.fetched(response)
+        yield from items
+        if ok:
+            yield from self.column_requests(response)

@@ -21,5 +21,5 @@ def test_companions_are_recognised_not_counted():
 
 def test_notices_and_other_items_are_not_reports():
     for title in ("关于报送2021年度政府信息公开工作年度报告的通知", "关于做好2023年度政府信息公开工作年度报告编制发布工作的通知",
-                  "2022年政务公开工作要点", "某某局2021年工作总结", ""):
+                  "2022年政务公开工作要点", "某某局2021年工作总结", "", "政府信息公开年报", "政府信息公开年度报告"):
         assert classify_title(title) is None, title
