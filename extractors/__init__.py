@@ -13,7 +13,11 @@ from . import formats, sniff
 from .model import Check, Extraction
 from .tables import TableReading, read_grid
 
-__all__ = ["Check", "Extraction", "TableReading", "extract", "extract_html", "extract_text", "read_grid"]
+# The reason's prefix when reading crashed (a bug, not the document): callers that retry failed
+# documents after an extractor fix can tell this from "not a report".
+EXTRACTOR_FAILED = "extractor failed"
+
+__all__ = ["EXTRACTOR_FAILED", "Check", "Extraction", "TableReading", "extract", "extract_html", "extract_text", "read_grid"]
 
 
 def extract(data: bytes, *, filename: str = "", content_type: str = "") -> Extraction:
@@ -28,7 +32,7 @@ def extract(data: bytes, *, filename: str = "", content_type: str = "") -> Extra
                               reason=f"{formats.NOT_YET_SUPPORTED[kind]} documents are not supported yet")
         return Extraction(is_report=False, source_format=kind, reason="binary data of no known document type")
     except Exception as exc:  # the contract: a reason, never a trace, whatever the bytes are
-        return Extraction(is_report=False, reason=f"extractor failed: {type(exc).__name__}: {exc}")
+        return Extraction(is_report=False, reason=f"{EXTRACTOR_FAILED}: {type(exc).__name__}: {exc}")
 
 
 def extract_html(html: str | bytes, *, content_type: str = "", title_hint: str = "") -> Extraction:
