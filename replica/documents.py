@@ -46,7 +46,7 @@ CONTENT_TYPES = {
 }
 CACHE = Path(tempfile.gettempdir()) / "xxgk-replica-documents"
 _CONVERT_SECONDS = 300
-_CACHE_VERSION = 1  # raise when a writer below changes what it makes
+_CACHE_VERSION = 2  # raise when a writer below changes what it makes
 
 SCAN_DPI = 150
 SKEW_DEGREES = 0.7  # at most; each page gets its own angle
@@ -97,9 +97,14 @@ def docx_bytes(model: ReportModel, style: Style = PLAIN) -> bytes:
     normal.element.rPr.rFonts.set(qn("w:eastAsia"), _FONT)
     title = document.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = title.add_run(model.title)
-    run.bold = True
-    run.font.size = Pt(20)
+    # the agency on a line of its own, as report titles are set (二号 type fits no more)
+    agency, rest = model.title[:len(model.agency)], model.title[len(model.agency):]
+    for i, part in enumerate((agency, rest) if model.title.startswith(model.agency) else (model.title,)):
+        if i:
+            title.runs[-1].add_break()
+        run = title.add_run(part)
+        run.bold = True
+        run.font.size = Pt(20)
     for heading, body, grid in sections(model, style):
         document.add_paragraph().add_run(heading).bold = True
         if body:

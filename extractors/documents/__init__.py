@@ -111,5 +111,5 @@ def _read_image(data: bytes, limits: Limits) -> Extraction:
 
 
 def _ocr_extraction(scan: ocr.ScanContent, kind: str) -> Extraction:
-    extraction = _build(scan.rows, scan.text, [], kind)
+    extraction = _build(scan.rows, scan.text, scan.titles, kind)
     return replace(extraction, ocr_confidence=scan.confidence)

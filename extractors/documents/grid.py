@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 from ..values import is_value
 
+_TITLE_SCALE = 1.25  # title lines are set this much larger than body text, at least
+
 
 @dataclass(frozen=True)
 class Segment:
@@ -221,6 +223,22 @@ def group_lines(pieces: list[Piece]) -> list[list[Piece]]:
                 continue
         lines.append((piece.y0, piece.y1, [piece]))
     return [sorted(members, key=lambda p: p.x0) for _, _, members in lines]
+
+
+def title_lines(lines: list[list[Piece]]) -> list[list[Piece]]:
+    """The first run of lines set larger than the body text: a title, often broken after the
+    agency's name."""
+    if not lines:
+        return []
+    sizes = [max(p.y1 - p.y0 for p in line) for line in lines]
+    body = sorted(sizes)[len(sizes) // 2]
+    title = []
+    for line, size in zip(lines, sizes):
+        if size >= body * _TITLE_SCALE:
+            title.append(line)
+        elif title:
+            break
+    return title
 
 
 def line_text(line: list[Piece]) -> str:

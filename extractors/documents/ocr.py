@@ -9,11 +9,13 @@ is never asked to read a table as a page:
 2. the table's rules are found by morphology (long thin runs of ink) and the cells rebuilt from
    them with ``documents.grid``, exactly as for a PDF's drawn rules — so a blank cell is a cell
    with no ink and stays null, instead of shifting the row;
-3. the rules are erased and ``chi_sim`` reads the page once (TSV word boxes): its words land in
-   cells by their centres, which gives the labels and the prose (title, headings);
-4. cells that hold no Chinese are read again, alone on an otherwise blank page, by ``eng`` with
-   digits only (``--psm 6``), where unaided ``chi_sim`` merges lone 0s and turns digits into
-   characters.
+3. the rules are erased; ``chi_sim`` reads the text outside the tables (title, prose, headings)
+   and, separately, every inked cell on its own band of a tall strip image (one Tesseract call
+   per page, and no cell can run into its neighbour as on the page);
+4. one-line cells with at most one Chinese character are read again by ``eng`` with digits only
+   (``--psm 6``): unaided ``chi_sim`` merges lone 0s and turns digits into characters;
+5. label cells and short lines are snapped to the national template's wording
+   (``documents.lexicon``) when they resemble it closely.
 
 The confidence is Tesseract's mean word confidence over the numbers read (0–1); the 勾稽 checks
 that ``report.build`` runs on every table are the second opinion.
@@ -32,7 +34,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from . import grid
+from . import grid, lexicon
 from .grid import Piece, Segment
 from ..values import is_value
 from .limits import Deadline, DocumentRejected, Limits
@@ -41,13 +43,16 @@ TESSERACT = "tesseract"
 DPI = 300  # what Tesseract reads best; scans come at 150–300
 _HAN = re.compile(r"[\u4e00-\u9fa5]")
 _DIGITS = "0123456789.-+"
-_RULE_MIN_FRACTION = 40  # a horizontal rule is at least 1/40 of the page wide
+_RULE_MIN_FRACTION = 25  # a horizontal rule is at least 1/25 of the page wide: longer than a bold title stroke
 _RULE_MIN_VERTICAL = 35  # pixels at 300 dpi: a cell at least this tall (a character stroke is shorter)
 _TOLERANCE = 8  # pixels at 300 dpi: rules this close are one edge; ends this close touch
 _ONE_LINE = 60  # pixels at 300 dpi: taller ink in a cell is more than one line of 9–12 pt text
+_CROP_PAD = 4  # pixels around a cell's text: a decimal point after the last digit is still in
 _MIN_CELL_INK = 40  # pixels: less is specks, not a character
 _SPECK_AREA, _SPECK_SIZE = 25, 7  # pixels at 300 dpi: a full stop is about 6×6
 _STRIP_GAP = 40  # pixels between cells in a strip: wider than any gap inside a cell's text
+_GHOST_CONFIDENCE = 0.5  # a word read with less confidence may be a second reading of another
+_JOIN = 3  # pixels: a vertical rule's end lies this close to a horizontal rule's pixels
 _MAX_SKEW = 3.0  # degrees: more is not a slightly skewed scan, and is left alone
 
 
@@ -55,6 +60,7 @@ _MAX_SKEW = 3.0  # degrees: more is not a slightly skewed scan, and is left alon
 class ScanContent:
     rows: list[list[str]]
     text: str
+    titles: list[str]
     confidence: float | None
 
 
@@ -79,14 +85,17 @@ def read_pages(images, deadline: Deadline) -> ScanContent:
         raise DocumentRejected(f"Tesseract ({TESSERACT}) is not installed: cannot read scanned pages")
     rows: list[list[str]] = []
     texts: list[str] = []
+    titles: list[str] = []
     confidences: list[float] = []
-    for image, dpi in images:
-        page_rows, text, page_confidences = _read_page(image, dpi, deadline)
+    for number, (image, dpi) in enumerate(images):
+        page_rows, lines, page_confidences = _read_page(image, dpi, deadline)
         rows += page_rows
-        texts.append(text)
+        texts += [_line(line) for line in lines]
+        if number == 0:
+            titles = ["".join(_line(line) for line in grid.title_lines(lines))]
         confidences += page_confidences
     confidence = round(sum(confidences) / len(confidences), 3) if confidences else None
-    return ScanContent(rows, "\n".join(texts), confidence)
+    return ScanContent(rows, "\n".join(texts), [t for t in titles if t], confidence)
 
 
 def _read_page(image: Image.Image, dpi: float | None, deadline: Deadline):
@@ -95,18 +104,19 @@ def _read_page(image: Image.Image, dpi: float | None, deadline: Deadline):
     ink = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)[1]
     rules, rule_mask = _rules(ink)
     ink[rule_mask > 0] = 0
-    ink = _without_specks(ink)
+    text_ink = _without_specks(ink)
     tables = grid.find_tables(rules, _TOLERANCE)
 
-    outside = ink.copy()
+    outside = text_ink.copy()
     for table in tables:
         outside[int(table.ys[0]):int(table.ys[-1]) + 1, int(table.xs[0]):int(table.xs[-1]) + 1] = 0
-    words = _tesseract(255 - outside, "chi_sim", 6, deadline) if outside.any() else []
+    # psm 4, one column of text of varying sizes: psm 6 skips a title line set larger than the rest
+    words = _tesseract(255 - outside, "chi_sim", 4, deadline) if outside.any() else []
 
     boxes = [box for table in tables for box in grid.cell_boxes(table, _TOLERANCE)]
-    inked = [(box, crop) for box in boxes if (crop := _ink_crop(ink, box)) is not None]
+    inked = [(box, crop) for box in boxes if (crop := _ink_crop(ink, text_ink, box)) is not None]
     labels = _read_strip([crop for _, crop in inked], "chi_sim", deadline)
-    texts = {box: text for (box, _), (text, _) in zip(inked, labels)}
+    texts = {box: lexicon.corrected(text) if _HAN.search(text) else text for (box, _), (text, _) in zip(inked, labels)}
     # chi_sim reads a lone 0 as a character now and then: every one-line cell with at most one
     # character is read again as digits, and a clean number wins
     short = [(box, crop) for (box, crop), (text, _) in zip(inked, labels)
@@ -120,13 +130,12 @@ def _read_page(image: Image.Image, dpi: float | None, deadline: Deadline):
 
     blocks: list[tuple[float, list[list[str]]]] = []
     for line in grid.group_lines(words):
-        blocks.append((min(p.y0 for p in line), [[_line(line)]]))
+        blocks.append((min(p.y0 for p in line), [[lexicon.corrected(_line(line))]]))
     for table in tables:
         blocks.append((table.top, grid.table_rows(table, pieces, _TOLERANCE)))
     blocks.sort(key=lambda block: block[0])
     rows = [row for _, block in blocks for row in block]
-    text = "\n".join(_line(line) for line in grid.group_lines(words))
-    return rows, text, confidences
+    return rows, grid.group_lines(words), confidences
 
 
 def _without_specks(ink: np.ndarray) -> np.ndarray:
@@ -137,15 +146,20 @@ def _without_specks(ink: np.ndarray) -> np.ndarray:
     return np.where(small[labels], 0, ink).astype(np.uint8)
 
 
-def _ink_crop(ink: np.ndarray, box) -> np.ndarray | None:
-    """The ink inside a cell, trimmed to its bounding box; None for an empty cell (a few specks
-    the median filter left are not text)."""
-    x0, y0, x1, y1 = (int(v) for v in box)
-    inner = ink[y0 + _TOLERANCE // 2:y1 - _TOLERANCE // 2, x0 + _TOLERANCE // 2:x1 - _TOLERANCE // 2]
-    if inner.size == 0 or int(np.count_nonzero(inner)) < _MIN_CELL_INK:
+def _ink_crop(ink: np.ndarray, text_ink: np.ndarray, box) -> np.ndarray | None:
+    """The ink inside a cell, trimmed to the extent of its text; None for an empty cell.
+
+    The extent comes from the ink without specks (dust is no text), the crop from all the ink:
+    a decimal point is as small as a speck, and inside a number it is no dust.
+    """
+    inset = _TOLERANCE // 2  # the rule's own blur
+    x0, y0, x1, y1 = int(box[0]) + inset, int(box[1]) + inset, int(box[2]) - inset, int(box[3]) - inset
+    text = text_ink[y0:y1, x0:x1]
+    if text.size == 0 or int(np.count_nonzero(text)) < _MIN_CELL_INK:
         return None
-    ys, xs = np.nonzero(inner)
-    return inner[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
+    ys, xs = np.nonzero(text)
+    pad = _CROP_PAD
+    return ink[y0 + max(ys.min() - pad, 0):y0 + ys.max() + 1 + pad, x0 + max(xs.min() - pad, 0):x0 + xs.max() + 1 + pad]
 
 
 def _read_strip(crops: list[np.ndarray], language: str, deadline: Deadline, whitelist: str = "") -> list[tuple[str, float]]:
@@ -216,8 +230,8 @@ def _deskewed(gray: np.ndarray) -> np.ndarray:
 def _rules(ink: np.ndarray) -> tuple[list[Segment], np.ndarray]:
     """Horizontal and vertical rules as segments, and the mask of their pixels (to erase them).
 
-    A vertical run of ink is a rule only when it meets a horizontal rule at both ends: the long
-    strokes of characters (开, 中) are as tall as a short cell, and erasing them garbles the text.
+    A vertical run of ink is a rule only when it runs into horizontal rules at both ends: the
+    long strokes of characters (开, 申) are as tall as a short cell, but stop short of its rules.
     """
     h, w = ink.shape
     horizontal = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (w // _RULE_MIN_FRACTION, 1)))
@@ -230,7 +244,7 @@ def _rules(ink: np.ndarray) -> tuple[list[Segment], np.ndarray]:
     v_segments = []
     for x, y, ww, hh in _boxes(vertical):
         segment = Segment(x + ww / 2, y, x + ww / 2, y + hh)
-        if hh > ww * 4 and _meets(segment, h_segments, y) and _meets(segment, h_segments, y + hh):
+        if hh > ww * 4 and _joins(mask, x, ww, y) and _joins(mask, x, ww, y + hh - 1):
             v_segments.append(segment)
             mask[y:y + hh, x:x + ww] |= vertical[y:y + hh, x:x + ww]
     return h_segments + v_segments, cv2.dilate(mask, np.ones((3, 3), np.uint8))
@@ -241,9 +255,10 @@ def _boxes(mask: np.ndarray) -> list[tuple[int, int, int, int]]:
     return [tuple(int(v) for v in stats[i][:4]) for i in range(1, count)]
 
 
-def _meets(vertical: Segment, horizontals: list[Segment], y: float) -> bool:
-    return any(abs(h.y0 - y) <= _TOLERANCE * 2 and h.x0 - _TOLERANCE <= vertical.x0 <= h.x1 + _TOLERANCE
-               for h in horizontals)
+def _joins(horizontal: np.ndarray, x: int, width: int, y: int) -> bool:
+    """Whether horizontal-rule pixels touch the point (x…x+width, y) of a vertical run."""
+    window = horizontal[max(0, y - _JOIN):y + _JOIN + 1, max(0, x - _JOIN):x + width + _JOIN]
+    return bool(window.any())
 
 
 @dataclass(frozen=True)
@@ -271,7 +286,23 @@ def _tesseract(pixels: np.ndarray, language: str, psm: int, deadline: Deadline, 
             continue
         left, top, width, height = (int(v) for v in fields[6:10])
         words.append(_Word(fields[11].strip(), left, top, left + width, top + height, float(fields[10]) / 100))
-    return words
+    return _without_ghosts(words)
+
+
+def _without_ghosts(words: list[_Word]) -> list[_Word]:
+    """Tesseract sometimes reports a second, low-confidence reading over a word it read well
+    ("mm4I2" over 工作年度报): of words covering the same ink, the most confident is kept."""
+    kept: list[_Word] = []
+    for word in sorted(words, key=lambda w: -w.confidence):
+        if word.confidence >= _GHOST_CONFIDENCE:
+            kept.append(word)
+            continue
+        area = max((word.x1 - word.x0) * (word.y1 - word.y0), 1)
+        covered = sum(max(0, min(word.x1, k.x1) - max(word.x0, k.x0)) * max(0, min(word.y1, k.y1) - max(word.y0, k.y0))
+                      for k in kept)
+        if covered < area / 2:
+            kept.append(word)
+    return sorted(kept, key=lambda w: (w.y0, w.x0))
 
 
 def _line(line: list[Piece]) -> str:

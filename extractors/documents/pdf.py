@@ -31,7 +31,6 @@ _TOLERANCE = 2.0  # points: rules this close are one edge; rules this close to a
 _PAGE_FOOTER = re.compile(r"^\s*[-—–－]?\s*第?\s*\d{1,3}\s*页?\s*(共\s*\d+\s*页)?\s*[-—–－]?\s*$")
 _MIN_TEXT_CHARS = 20  # per page, on average: fewer and the PDF is a scan (maybe with a stray word)
 _OCR_DPI = 300
-_TITLE_SCALE = 1.25  # title lines are set this much larger than body text, at least
 
 
 @dataclass
@@ -74,7 +73,8 @@ def read_text_layer(pdf: pdfium.PdfDocument, deadline: Deadline) -> PdfContent:
         pieces = _characters(page, textpage)
         tables = grid.find_tables(_rules(page), _TOLERANCE)
         if number == 0:
-            titles = _title_lines(pieces)
+            titles = [grid.line_text(line) for line in grid.title_lines(grid.group_lines(pieces))]
+            titles = ["".join(titles)] if titles else []
         if not tables:
             rows += text_to_rows(plain)
             continue
@@ -111,22 +111,6 @@ def _characters(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage) -> list[Piec
         left, bottom, right, top = textpage.get_charbox(i)
         pieces.append(Piece(char, left, height - top, right, height - bottom))
     return pieces
-
-
-def _title_lines(pieces: list[Piece]) -> list[str]:
-    """The first page's largest lines at the top: the title, often broken after the agency name."""
-    lines = grid.group_lines(pieces)
-    if not lines:
-        return []
-    sizes = [max(p.y1 - p.y0 for p in line) for line in lines]
-    body = sorted(sizes)[len(sizes) // 2]
-    title = []
-    for line, size in zip(lines, sizes):
-        if size >= body * _TITLE_SCALE:
-            title.append(grid.line_text(line))
-        elif title:
-            break
-    return ["".join(title)] if title else []
 
 
 def _rules(page: pdfium.PdfPage) -> list[Segment]:
