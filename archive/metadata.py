@@ -48,6 +48,11 @@ TABLES = {
     "report_texts": ("报告全文 · Full text of each report, searchable (trigram full-text search, 3+ characters).", {}),
     "report_numbers": ("报告数值 · Every number beside its report, label, original URL and archived copy (a path on this Datasette: /blobs/…).", {}),
     "failed_checks": ("勾稽不符 · Failed consistency checks with the report's URL.", {}),
+    "cross_year_checks": (
+        "跨年勾稽 · T3-CARRY (结转下年 = 次年上年结转) and T2-STOCK (现行有效 = 上年现行有效 + 本年制发 − 本年废止, soft) "
+        "between consecutive reports of one agency.",
+        {},
+    ),
 }
 
 

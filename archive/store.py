@@ -358,6 +358,8 @@ class Archive:
             "cells": q("select count(*) from cells"),
             "failed_checks": q("select count(*) from checks where passed = 0"),
             "reports_with_failed_checks": q("select count(*) from reports where checks_failed > 0"),
+            "documents_failed": q("select count(*) from extractions where outcome = 'failed'"),
+            "cross_year_failed": q("select count(*) from cross_year_checks where not passed"),
             "capture_errors": q(f"select count(*) from captures where flag in ('{HTTP_ERROR}', '{NETWORK_ERROR}', '{CHALLENGE}')"),
         }
 

@@ -109,7 +109,8 @@ def _print_summary(path: Path, counts: dict) -> None:
     print(
         f"Archive {path}: {total['reports']} reports, {total['captures']} captures, {total['cells']} cells, "
         f"{total['failed_checks']} failed checks in {total['reports_with_failed_checks']} reports, "
-        f"{total['capture_errors']} capture errors."
+        f"{total['cross_year_failed']} failed cross-year checks, {total['capture_errors']} capture errors, "
+        f"{total['documents_failed']} documents the extractor failed on."
     )
     print(f"Browse it:  xxgk serve --archive {path}   (then open http://127.0.0.1:8001/)")
 

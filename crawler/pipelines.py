@@ -90,10 +90,10 @@ class ExtractPipeline(_ArchiveUser):
                 self.archive.touch_report(earlier["report_id"], capture.fetched_at)
             self.stats.inc_value("extract/already_done")
             return item
-        try:
-            result = extractors.extract(capture.body, filename=_filename(capture), content_type=capture.content_type or "")
-        except Exception as exc:  # one unreadable document never stops the crawl: record and count it
-            self.archive.record_extraction_failure(sha256, f"{type(exc).__name__}: {exc}", capture.fetched_at)
+        result = extractors.extract(capture.body, filename=_filename(capture), content_type=capture.content_type or "")
+        if not result.is_report and (result.reason or "").startswith(extractors.EXTRACTOR_FAILED):
+            # An extractor bug, not a verdict on the document: recorded as failed, retried next crawl.
+            self.archive.record_extraction_failure(sha256, result.reason, capture.fetched_at)
             self.stats.inc_value("extract/failed")
             return item
         rid = self.archive.record_extraction(result, capture_id=item.capture_id, run_id=self.run_id, agency_hint=capture.agency_hint)

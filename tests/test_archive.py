@@ -195,3 +195,23 @@ def test_a_failed_listing_page_never_marks_reports_removed(archive):
     archive.db["crawl_runs"].update(run2, {"started_at": "2026-03-01T00:00:00+00:00"})
     archive.record_capture(capture(url="http://127.0.0.1:1/list", kind="listing", body=b"", status=500, flag="http_error"), run2)
     assert archive.mark_removed(run2) == 0
+
+
+def test_cross_year_checks_compare_consecutive_reports(archive):
+    run = archive.start_run("test", {})
+
+    def report(year, carried_in, carried_over, in_force, issued=1, repealed=0):
+        cells = dict(extraction().cells)
+        cells.update({"t3.carried_in.total": carried_in, "t3.carried_over.total": carried_over,
+                      "t2.regulation.in_force": in_force, "t2.regulation.issued": issued, "t2.regulation.repealed": repealed})
+        cid, _ = archive.record_capture(capture(url=f"http://127.0.0.1:1/{year}", body=str(year).encode()), run)
+        ex = extraction()
+        archive.record_extraction(Extraction(**{**ex.__dict__, "year": year, "cells": cells}), capture_id=cid, run_id=run)
+
+    report(2021, carried_in=0, carried_over=3, in_force=10)
+    report(2022, carried_in=3, carried_over=5, in_force=11)  # 10 + 1 - 0: agrees
+    report(2023, carried_in=4, carried_over=0, in_force=20)  # 5 carried over, 4 carried in; 11 + 1 ≠ 20
+    found = {(r["year"], r["rule"], r["subject"]): bool(r["passed"]) for r in archive.db.query("select * from cross_year_checks")}
+    assert found[(2022, "T3-CARRY", "total")] and found[(2022, "T2-STOCK", "regulation")]
+    assert not found[(2023, "T3-CARRY", "total")] and not found[(2023, "T2-STOCK", "regulation")]
+    assert archive.summary()["cross_year_failed"] == 2
