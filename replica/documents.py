@@ -15,9 +15,11 @@ from __future__ import annotations
 import hashlib
 import io
 import random
+import re
 import shutil
 import subprocess
 import tempfile
+import zipfile
 from datetime import datetime, time
 from pathlib import Path
 
@@ -81,6 +83,20 @@ def prepare(models: list[ReportModel], fmt: str, style: Style = PLAIN) -> list[b
     return [path.read_bytes() for path in paths]
 
 
+def _stable_zip(data: bytes, when: datetime) -> bytes:
+    """The same model gives the same bytes: python-docx and openpyxl stamp every ZIP member, and
+    openpyxl the document's modified time, with the clock; a server's ETag would change with it."""
+    out = io.BytesIO()
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for member in source.infolist():
+            body = source.read(member)
+            if member.filename == "docProps/core.xml":
+                body = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp.encode(), body)
+            target.writestr(zipfile.ZipInfo(member.filename, when.timetuple()[:6]), body, zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
 def _digest(model: ReportModel, style: Style) -> str:
     """Office files carry zip timestamps, so the cache is keyed by what they are made from."""
     return hashlib.sha256(repr((_CACHE_VERSION, model, style)).encode()).hexdigest()
@@ -114,7 +130,7 @@ def docx_bytes(model: ReportModel, style: Style = PLAIN) -> bytes:
     out = io.BytesIO()
     document.core_properties.created = document.core_properties.modified = _written(model)
     document.save(out)
-    return out.getvalue()
+    return _stable_zip(out.getvalue(), _written(model))
 
 
 def _placed(grid: list[list[Cell]]) -> tuple[list[tuple[int, int, Cell]], int]:
@@ -191,7 +207,7 @@ def xlsx_bytes(model: ReportModel, style: Style = PLAIN) -> bytes:
     out = io.BytesIO()
     book.properties.created = _written(model)
     book.save(out)
-    return out.getvalue()
+    return _stable_zip(out.getvalue(), _written(model))
 
 
 def _scanned(pdf: bytes, fmt: str, seed: int) -> bytes:

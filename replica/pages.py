@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from html import escape
 
+from replica import documents
 from replica.portals import EXPLAINER, GRAPHIC, REPORT, TRUNCATED, Item, Portal
 from replica.reports import render_html, render_text
 
@@ -194,8 +195,13 @@ class AttachedFile:
 
 
 def attached_file(item: Item) -> AttachedFile:
-    """The file a report item attaches. Today: the text a PDF/DOC export gives, in one of the seed
-    layouts (``item.attachment``). Binary formats get their writer here when they come."""
+    """The file a report item attaches: a document of one of ``replica.documents.FORMATS`` (PDF,
+    DOCX, DOC, XLSX, XLS, a scanned PDF, a picture), or the text a PDF/DOC export gives, in one of
+    the seed layouts (``item.attachment``)."""
+    if item.attachment in documents.FORMATS:
+        extension = documents.EXTENSIONS[item.attachment]
+        return AttachedFile(extension, documents.CONTENT_TYPES[extension],
+                            documents.document(item.report, item.attachment, item.style))
     text = render_text(item.report, item.attachment, style=item.style)
     return AttachedFile("txt", "text/plain", text.encode(item.attachment_encoding))
 

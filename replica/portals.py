@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from extractors.keys import FREEFORM, GB2019, GB2021
+from replica import documents
 from replica.reports import (
     CELL_PER_LINE,
     INLINE,
@@ -251,6 +252,16 @@ def _tuoli(rng: random.Random, version: int) -> Portal:
         _report(random_model(rng, GB2021, "托里县人民政府", 2021, scope=REGION, activity="medium", blank_rate=0.3)),
         _notice("托里县2022年政务公开工作要点", date(2022, 5, 9),
                 "围绕县委、县政府中心工作，深化重点领域信息公开，提升政务公开标准化规范化水平。"),
+        # departments that publish the report only as an attachment, one per document format
+        _report(random_model(rng, GB2021, "托里县财政局", 2023, activity="medium", blank_rate=0.3),
+                body=False, attachment=documents.DOCX),
+        _report(random_model(rng, GB2019, "托里县教育局", 2020, activity="low"), body=False, attachment=documents.DOC),
+        _report(random_model(rng, GB2021, "托里县民政局", 2024, activity="low"), body=False, attachment=documents.XLSX),
+        _report(random_model(rng, GB2021, "托里县司法局", 2022, activity="low"), body=False, attachment=documents.XLS),
+        _report(random_model(rng, GB2021, "托里县自然资源局", 2023, activity="medium"), body=False,
+                attachment=documents.SCAN),  # 图片版: a scan of the printed report
+        # the body and a PDF of the same report: both are kept, the archive says which gave the numbers
+        _report(random_model(rng, GB2021, "托里县卫生健康委员会", 2024, activity="medium"), attachment=documents.PDF),
     )
     return Portal("tuoli", "托里县人民政府", TRS, "127.0.0.13", "utf-8", "6542240001", items)
 
@@ -291,6 +302,9 @@ def _hualong(rng: random.Random, version: int) -> Portal:
         _report(random_model(rng, GB2019, "濮阳市华龙区人民政府", 2020, scope=REGION, activity="high")),
         _fault(SERVER_ERROR, random_model(rng, GB2021, "华龙区退役军人事务局", 2021)),
         _notice("华龙区政府信息公开指南", date(2020, 3, 2), "本指南所称政府信息，是指行政机关在履行行政管理职能过程中制作或者获取的信息。"),
+        # a PDF behind downfile.jsp, served as application/octet-stream: its type is in its bytes
+        _report(random_model(rng, GB2021, "华龙区财政局", 2023, activity="medium", blank_rate=0.3), body=False,
+                attachment=documents.PDF),
     )
     return Portal("hualong", "濮阳市华龙区人民政府", HANWEB, "127.0.0.15", "utf-8", "4109020001", items,
                   column_id=1229101, unit_id=4658401)

@@ -106,7 +106,7 @@ def _read_ole(data: bytes, limits: Limits) -> Extraction:
 
 def _read_image(data: bytes, limits: Limits) -> Extraction:
     deadline = limits.deadline()
-    scan = ocr.read_pages([(ocr.open_image(data, limits), None)], deadline)
+    scan = ocr.read_pages(ocr.pages_of(ocr.open_image(data, limits)), deadline)
     return _ocr_extraction(scan, sniff.IMAGE)
 
 

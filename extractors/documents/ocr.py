@@ -13,7 +13,8 @@ is never asked to read a table as a page:
    and, separately, every inked cell on its own band of a tall strip image (one Tesseract call
    per page, and no cell can run into its neighbour as on the page);
 4. one-line cells with at most one Chinese character are read again by ``eng`` with digits only
-   (``--psm 6``): unaided ``chi_sim`` merges lone 0s and turns digits into characters;
+   (``--psm 6``): unaided ``chi_sim`` merges lone 0s and turns digits into characters; a number
+   read with low confidence is read once more on its own (``--psm 7``);
 5. label cells and short lines are snapped to the national template's wording
    (``documents.lexicon``) when they resemble it closely.
 
@@ -46,13 +47,15 @@ _DIGITS = "0123456789.-+"
 _RULE_MIN_FRACTION = 25  # a horizontal rule is at least 1/25 of the page wide: longer than a bold title stroke
 _RULE_MIN_VERTICAL = 35  # pixels at 300 dpi: a cell at least this tall (a character stroke is shorter)
 _TOLERANCE = 8  # pixels at 300 dpi: rules this close are one edge; ends this close touch
+_PAGE_RATIO = 1.414  # A4: height over width
+_SURE = 0.6  # a number read with less confidence in a strip is read again on its own
 _ONE_LINE = 60  # pixels at 300 dpi: taller ink in a cell is more than one line of 9–12 pt text
 _CROP_PAD = 4  # pixels around a cell's text: a decimal point after the last digit is still in
 _MIN_CELL_INK = 40  # pixels: less is specks, not a character
 _SPECK_AREA, _SPECK_SIZE = 25, 7  # pixels at 300 dpi: a full stop is about 6×6
 _STRIP_GAP = 40  # pixels between cells in a strip: wider than any gap inside a cell's text
 _GHOST_CONFIDENCE = 0.5  # a word read with less confidence may be a second reading of another
-_JOIN = 3  # pixels: a vertical rule's end lies this close to a horizontal rule's pixels
+_JOIN = 3  # pixels: a vertical rule crossing a horizontal one comes this close to its pixels
 _MAX_SKEW = 3.0  # degrees: more is not a slightly skewed scan, and is left alone
 
 
@@ -79,6 +82,28 @@ def open_image(data: bytes, limits: Limits) -> Image.Image:
     return image.convert("L")
 
 
+def pages_of(image: Image.Image) -> list[tuple[Image.Image, None]]:
+    """A picture cut into pages: portals stitch a whole report into one tall image, and each page
+    of it was scanned at its own slant. Cuts fall on blank rows near each page height, so never
+    through a table, whose rules cross every row it spans."""
+    pixels = np.asarray(image)
+    page_height = int(pixels.shape[1] * _PAGE_RATIO)
+    if pixels.shape[0] < page_height * 1.5:
+        return [(image, None)]
+    inked_rows = (pixels < 128).sum(axis=1) > 2  # a speck or two is no ink
+    pages, top = [], 0
+    while pixels.shape[0] - top > page_height * 1.5:
+        window = range(top + int(page_height * 0.8), min(top + int(page_height * 1.2), pixels.shape[0]))
+        blank = [y for y in window if not inked_rows[y]]
+        if not blank:
+            break
+        cut = min(blank, key=lambda y: abs(y - (top + page_height)))
+        pages.append((image.crop((0, top, image.width, cut)), None))
+        top = cut
+    pages.append((image.crop((0, top, image.width, image.height)), None))
+    return pages
+
+
 def read_pages(images, deadline: Deadline) -> ScanContent:
     """OCR every page (``images`` yields gray PIL images with their dpi, or None when unknown)."""
     if not available():
@@ -99,8 +124,8 @@ def read_pages(images, deadline: Deadline) -> ScanContent:
 
 
 def _read_page(image: Image.Image, dpi: float | None, deadline: Deadline):
-    gray = cv2.medianBlur(np.asarray(image), 3)  # dust and sensor noise, before scaling enlarges them
-    gray = _deskewed(_at_300_dpi(gray, dpi))
+    # sensor noise and dust, at 300 dpi: at 150 a 3×3 median would erase the one-pixel table rules
+    gray = _deskewed(cv2.medianBlur(_at_300_dpi(np.asarray(image), dpi), 3))
     ink = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)[1]
     rules, rule_mask = _rules(ink)
     ink[rule_mask > 0] = 0
@@ -122,7 +147,9 @@ def _read_page(image: Image.Image, dpi: float | None, deadline: Deadline):
     short = [(box, crop) for (box, crop), (text, _) in zip(inked, labels)
              if len(_HAN.findall(text)) <= 1 and crop.shape[0] <= _ONE_LINE]
     confidences = []
-    for (box, _), (text, confidence) in zip(short, _read_strip([crop for _, crop in short], "eng", deadline, _DIGITS)):
+    for (box, crop), (text, confidence) in zip(short, _read_strip([crop for _, crop in short], "eng", deadline, _DIGITS)):
+        if confidence < _SURE:
+            text, confidence = max((text, confidence), _read_alone(crop, deadline), key=lambda read: read[1])
         if text and is_value(text):
             texts[box] = text
             confidences.append(confidence)
@@ -160,6 +187,14 @@ def _ink_crop(ink: np.ndarray, text_ink: np.ndarray, box) -> np.ndarray | None:
     ys, xs = np.nonzero(text)
     pad = _CROP_PAD
     return ink[y0 + max(ys.min() - pad, 0):y0 + ys.max() + 1 + pad, x0 + max(xs.min() - pad, 0):x0 + xs.max() + 1 + pad]
+
+
+def _read_alone(crop: np.ndarray, deadline: Deadline) -> tuple[str, float]:
+    """A doubtful number read again on its own, as one line (``--psm 7``): in a strip Tesseract
+    now and then reads a lone 0 as 4 or 9, with a confidence near nothing."""
+    page = cv2.copyMakeBorder(255 - crop, _STRIP_GAP, _STRIP_GAP, _STRIP_GAP, _STRIP_GAP, cv2.BORDER_CONSTANT, value=255)
+    words = _tesseract(page, "eng", 7, deadline, whitelist=_DIGITS)
+    return "".join(w.text for w in words), min((w.confidence for w in words), default=0.0)
 
 
 def _read_strip(crops: list[np.ndarray], language: str, deadline: Deadline, whitelist: str = "") -> list[tuple[str, float]]:
@@ -230,8 +265,10 @@ def _deskewed(gray: np.ndarray) -> np.ndarray:
 def _rules(ink: np.ndarray) -> tuple[list[Segment], np.ndarray]:
     """Horizontal and vertical rules as segments, and the mask of their pixels (to erase them).
 
-    A vertical run of ink is a rule only when it runs into horizontal rules at both ends: the
-    long strokes of characters (开, 申) are as tall as a short cell, but stop short of its rules.
+    A vertical run of ink is a rule between the first and the last horizontal rule it crosses,
+    and no rule if it crosses fewer than two: the long strokes of characters (开, 申) are as tall
+    as a short cell but stop short of its rules, and a heading set right under a table adds its
+    strokes to the table's last vertical rules, which must not make them longer.
     """
     h, w = ink.shape
     horizontal = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (w // _RULE_MIN_FRACTION, 1)))
@@ -241,24 +278,23 @@ def _rules(ink: np.ndarray) -> tuple[list[Segment], np.ndarray]:
     mask = np.zeros_like(ink)
     for x, y, ww, hh in h_boxes:
         mask[y:y + hh, x:x + ww] = horizontal[y:y + hh, x:x + ww]
+    crossings = mask.copy()
     v_segments = []
     for x, y, ww, hh in _boxes(vertical):
-        segment = Segment(x + ww / 2, y, x + ww / 2, y + hh)
-        if hh > ww * 4 and _joins(mask, x, ww, y) and _joins(mask, x, ww, y + hh - 1):
-            v_segments.append(segment)
-            mask[y:y + hh, x:x + ww] |= vertical[y:y + hh, x:x + ww]
+        if hh <= ww * 4:
+            continue
+        crossed = np.nonzero(crossings[y:y + hh, max(0, x - _JOIN):x + ww + _JOIN].any(axis=1))[0]
+        if len(crossed) == 0 or crossed[-1] - crossed[0] < _RULE_MIN_VERTICAL:
+            continue
+        top, bottom = y + int(crossed[0]), y + int(crossed[-1]) + 1
+        v_segments.append(Segment(x + ww / 2, top, x + ww / 2, bottom))
+        mask[top:bottom, x:x + ww] |= vertical[top:bottom, x:x + ww]
     return h_segments + v_segments, cv2.dilate(mask, np.ones((3, 3), np.uint8))
 
 
 def _boxes(mask: np.ndarray) -> list[tuple[int, int, int, int]]:
     count, _, stats, _ = cv2.connectedComponentsWithStats(mask)
     return [tuple(int(v) for v in stats[i][:4]) for i in range(1, count)]
-
-
-def _joins(horizontal: np.ndarray, x: int, width: int, y: int) -> bool:
-    """Whether horizontal-rule pixels touch the point (x…x+width, y) of a vertical run."""
-    window = horizontal[max(0, y - _JOIN):y + _JOIN + 1, max(0, x - _JOIN):x + width + _JOIN]
-    return bool(window.any())
 
 
 @dataclass(frozen=True)
