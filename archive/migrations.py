@@ -252,7 +252,15 @@ def m004_cross_year_checks(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS = (m001_initial, m002_cell_keys_and_views, m003_versions_removals_blocks, m004_cross_year_checks)
+def m005_ocr_confidence(db: sqlite_utils.Database) -> None:
+    """Numbers read by OCR from a scan are flagged with the OCR's confidence (0–1; null: not OCR),
+    on every document read as a report and on the report whose numbers came from one."""
+    for table in ("reports", "report_sources"):
+        db[table].add_column("ocr_confidence", float)
+
+
+MIGRATIONS = (m001_initial, m002_cell_keys_and_views, m003_versions_removals_blocks, m004_cross_year_checks,
+              m005_ocr_confidence)
 
 
 def apply(db: sqlite_utils.Database) -> list[str]:
