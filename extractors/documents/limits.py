@@ -24,12 +24,11 @@ class Limits:
 
     @classmethod
     def from_env(cls) -> "Limits":
-        env = os.environ
         return cls(
-            max_bytes=int(env.get("XXGK_DOC_MAX_BYTES", cls.max_bytes)),
-            max_pages=int(env.get("XXGK_DOC_MAX_PAGES", cls.max_pages)),
-            max_unzipped=int(env.get("XXGK_DOC_MAX_UNZIPPED", cls.max_unzipped)),
-            seconds=float(env.get("XXGK_DOC_TIMEOUT", cls.seconds)),
+            max_bytes=int(os.environ.get("XXGK_DOC_MAX_BYTES", cls.max_bytes)),
+            max_pages=int(os.environ.get("XXGK_DOC_MAX_PAGES", cls.max_pages)),
+            max_unzipped=int(os.environ.get("XXGK_DOC_MAX_UNZIPPED", cls.max_unzipped)),
+            seconds=float(os.environ.get("XXGK_DOC_TIMEOUT", cls.seconds)),
         )
 
     def check_size(self, data: bytes) -> None:
