@@ -43,6 +43,7 @@ READERS: dict[str, Reader] = {
     sniff.TEXT: read_text_bytes,
     sniff.PDF: documents.read_pdf,
     sniff.OLE: documents.read_ole,
+    sniff.RTF: documents.read_rtf,
     sniff.DOCX: documents.read_docx,
     sniff.XLSX: documents.read_xlsx,
     sniff.IMAGE: documents.read_image,

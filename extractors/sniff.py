@@ -15,6 +15,7 @@ HTML = "html"
 TEXT = "text"
 PDF = "pdf"
 OLE = "doc"  # DOC, XLS, WPS, ET: the OLE2 compound file
+RTF = "rtf"  # Word's Rich Text Format, often served as .doc
 DOCX = "docx"
 XLSX = "xlsx"
 ZIP = "zip"
@@ -23,6 +24,7 @@ BINARY = "binary"
 
 _MAGIC = (
     (b"%PDF-", PDF),
+    (b"{\\rtf", RTF),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", OLE),
     (b"\x89PNG", IMAGE),
     (b"\xff\xd8\xff", IMAGE),

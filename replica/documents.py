@@ -34,15 +34,16 @@ from PIL import Image
 from extractors.documents import word_convert
 from replica.reports import PLAIN, Cell, ReportModel, Style, sections
 
-DOCX, PDF, DOC, XLSX, XLS, SCAN, PNG = "docx", "pdf", "doc", "xlsx", "xls", "scan", "png"
-FORMATS = (DOCX, PDF, DOC, XLSX, XLS, SCAN, PNG)
+DOCX, PDF, DOC, RTF, XLSX, XLS, SCAN, PNG = "docx", "pdf", "doc", "rtf", "xlsx", "xls", "scan", "png"
+FORMATS = (DOCX, PDF, DOC, RTF, XLSX, XLS, SCAN, PNG)
 # The file each format is served as: a scan is a PDF of page images, a picture a PNG of the pages.
-EXTENSIONS = {DOCX: "docx", PDF: "pdf", DOC: "doc", XLSX: "xlsx", XLS: "xls", SCAN: "pdf", PNG: "png"}
+EXTENSIONS = {DOCX: "docx", PDF: "pdf", DOC: "doc", RTF: "rtf", XLSX: "xlsx", XLS: "xls", SCAN: "pdf", PNG: "png"}
 CONTENT_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pdf": "application/pdf",
     "doc": "application/msword",
+    "rtf": "application/rtf",
     "xls": "application/vnd.ms-excel",
     "png": "image/png",
 }

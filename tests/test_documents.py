@@ -67,7 +67,8 @@ def test_xlsx_extracts_exactly(models) -> None:
 
 
 @needs_libreoffice
-@pytest.mark.parametrize("fmt, source_format", [(documents.PDF, "pdf"), (documents.DOC, "doc"), (documents.XLS, "xls")])
+@pytest.mark.parametrize("fmt, source_format", [(documents.PDF, "pdf"), (documents.DOC, "doc"), (documents.RTF, "rtf"),
+                                                (documents.XLS, "xls")])
 def test_converted_formats_extract_exactly(models, fmt: str, source_format: str) -> None:
     for model, data in zip(models, documents.prepare(models, fmt)):
         _check_exact(model, extract(data, filename="downfile.jsp", content_type="text/html"), source_format)

@@ -8,7 +8,7 @@ once. The kind comes from the bytes (``extractors.sniff``): portals serve PDFs a
     pdf.py           text-layer PDFs (pypdfium2), tables from their ruling lines (grid.py)
     ocr.py           scanned PDFs and pictures (Tesseract), the same grid from the scan's lines
     docx.py          DOCX (python-docx)
-    word_convert.py  DOC/WPS/XLS via LibreOffice headless
+    word_convert.py  DOC/WPS and RTF via LibreOffice headless
     spreadsheet.py   XLSX (openpyxl) and XLS (xlrd)
     limits.py        size, page, unzipped-size and time limits (XXGK_DOC_* settings)
 
@@ -49,6 +49,11 @@ def read_ole(data: bytes, content_type: str = "") -> Extraction:
     """DOC, WPS, XLS or ET: told apart by the compound file's stream names."""
     kind = ole_kind(data)
     return _guarded(kind or sniff.OLE, data, _read_ole)
+
+
+def read_rtf(data: bytes, content_type: str = "") -> Extraction:
+    """Rich Text Format, which portals often serve as .doc: converted like a DOC."""
+    return _guarded(sniff.RTF, data, _read_rtf)
 
 
 def read_image(data: bytes, content_type: str = "") -> Extraction:
@@ -102,6 +107,12 @@ def _read_ole(data: bytes, limits: Limits) -> Extraction:
     converted = word_convert.convert(data, "doc", "docx", limits.deadline().left())
     rows, text, titles = docx.read_docx(converted, limits)
     return _build(rows, text, titles, "doc")
+
+
+def _read_rtf(data: bytes, limits: Limits) -> Extraction:
+    converted = word_convert.convert(data, "rtf", "docx", limits.deadline().left())
+    rows, text, titles = docx.read_docx(converted, limits)
+    return _build(rows, text, titles, sniff.RTF)
 
 
 def _read_image(data: bytes, limits: Limits) -> Extraction:

@@ -150,6 +150,7 @@ def _read_page(image: Image.Image, dpi: float | None, deadline: Deadline):
     for (box, crop), (text, confidence) in zip(short, _read_strip([crop for _, crop in short], "eng", deadline, _DIGITS)):
         if confidence < _SURE:
             text, confidence = max((text, confidence), _read_alone(crop, deadline), key=lambda read: read[1])
+        text = text.strip(".")  # a speck beside a digit reads as a point; a real one sits between digits
         if text and is_value(text):
             texts[box] = text
             confidences.append(confidence)

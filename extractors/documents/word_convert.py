@@ -29,6 +29,7 @@ FILTERS = {
     "xlsx": "xlsx:Calc MS Excel 2007 XML",
     "doc": "doc:MS Word 97",
     "xls": "xls:MS Excel 97",
+    "rtf": "rtf:Rich Text Format",
     "pdf": "pdf",
 }
 
