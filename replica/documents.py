@@ -49,7 +49,7 @@ CONTENT_TYPES = {
 }
 CACHE = Path(tempfile.gettempdir()) / "xxgk-replica-documents"
 _CONVERT_SECONDS = 300
-_CACHE_VERSION = 2  # raise when a writer below changes what it makes
+_CACHE_VERSION = 3  # raise when a writer below changes what it makes
 
 SCAN_DPI = 150
 SKEW_DEGREES = 0.7  # at most; each page gets its own angle
@@ -74,7 +74,9 @@ def prepare(models: list[ReportModel], fmt: str, style: Style = PLAIN) -> list[b
     if missing:
         CACHE.mkdir(parents=True, exist_ok=True)
         if fmt in (SCAN, PNG):
-            made = [_scanned(pdf, fmt, seed=i) for i, pdf in enumerate(prepare([m for _, m in missing], PDF, style))]
+            pdfs = prepare([m for _, m in missing], PDF, style)
+            # each report's own slant and noise, whichever batch it is made in
+            made = [_scanned(pdf, fmt, seed=path.name) for (path, _), pdf in zip(missing, pdfs)]
         else:
             source_fmt = XLSX if fmt == XLS else DOCX
             sources = prepare([m for _, m in missing], source_fmt, style)
@@ -211,10 +213,10 @@ def xlsx_bytes(model: ReportModel, style: Style = PLAIN) -> bytes:
     return _stable_zip(out.getvalue(), _written(model))
 
 
-def _scanned(pdf: bytes, fmt: str, seed: int) -> bytes:
+def _scanned(pdf: bytes, fmt: str, seed: str) -> bytes:
     """The PDF printed and scanned: 150 dpi gray pages, each skewed and speckled; as a PDF of
     images (``SCAN``) or one tall picture of all pages (``PNG``)."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # a str seeds the same on every run, unlike hash()
     pages = [_scan_page(page, rng) for page in _render(pdf)]
     out = io.BytesIO()
     if fmt == SCAN:
