@@ -15,6 +15,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass
 
+from ..labels import LABEL_START, compact
 from ..values import is_value
 
 _TITLE_SCALE = 1.25  # title lines are set this much larger than body text, at least
@@ -223,6 +224,29 @@ def group_lines(pieces: list[Piece]) -> list[list[Piece]]:
                 continue
         lines.append((piece.y0, piece.y1, [piece]))
     return [sorted(members, key=lambda p: p.x0) for _, _, members in lines]
+
+
+def join_pages(rows: list[list[str]], page: list[list[str]]) -> list[list[str]]:
+    """The rows so far followed by a page's rows, a table row broken by the page joined again.
+
+    Word breaks a tall row over two pages: the label's last characters ("安全一稳定”") then open
+    the next page as a row of their own with no values. Such a row — one label fragment, no
+    numbering of its own, right after a row with values — is the end of that row's label.
+    """
+    if rows and page and _continues(rows[-1], page[0]):
+        last = rows[-1]
+        i = max(i for i, cell in enumerate(last) if cell and not is_value(cell))
+        tail = "".join(cell for cell in page[0] if cell)
+        return rows[:-1] + [last[:i] + [last[i] + tail] + last[i + 1:]] + page[1:]
+    return rows + page
+
+
+def _continues(previous: list[str], row: list[str]) -> bool:
+    filled = [cell for cell in row if cell]
+    return (len(row) > 1 and len(filled) == 1 and not is_value(filled[0])
+            and not LABEL_START.match(compact(filled[0]))
+            and any(cell and is_value(cell) for cell in previous)
+            and any(cell and not is_value(cell) for cell in previous))
 
 
 def title_lines(lines: list[list[Piece]]) -> list[list[Piece]]:

@@ -12,7 +12,7 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 
 from ..keys import T2_GB2019, T2_GB2021, T3_COLUMNS, T3_ROWS_GB2019, T3_ROWS_GB2021, T4_RESULTS
-from ..labels import compact
+from ..labels import LABEL_START, compact
 
 # Header and group cells the templates print besides the row and column labels of extractors.keys.
 _TEMPLATE_WORDS = (
@@ -25,6 +25,7 @@ _TEMPLATE_WORDS = (
     "四、政府信息公开行政复议、行政诉讼情况", "五、存在的主要问题及改进情况", "六、其他需要报告的事项",
 )
 _MIN_RATIO = 0.7  # below this the cell may be a label the template does not have
+_NUMBERED_START = 2  # characters after a label's numbering that must be read right
 
 
 def _words() -> tuple[str, ...]:
@@ -47,7 +48,7 @@ def corrected(text: str) -> str:
     read = compact(text)
     if not read:
         return text
-    best, best_ratio = text, _MIN_RATIO
+    best, best_ratio = None, _MIN_RATIO
     for word in WORDS:
         matcher = SequenceMatcher(None, read, compact(word), autojunk=False)
         if matcher.real_quick_ratio() < best_ratio or matcher.quick_ratio() < best_ratio:
@@ -55,4 +56,15 @@ def corrected(text: str) -> str:
         ratio = matcher.ratio()
         if ratio > best_ratio:
             best, best_ratio = word, ratio
-    return best
+    return best or _by_numbered_start(read) or text
+
+
+def _by_numbered_start(read: str) -> str | None:
+    """A numbered label cut short (wrapped onto the next page, half misread): its numbering and
+    first two characters ("3.危及") name one template row."""
+    numbering = LABEL_START.match(read)
+    if not numbering or len(read) < numbering.end() + _NUMBERED_START:
+        return None
+    start = read[: numbering.end() + _NUMBERED_START]
+    found = [word for word in WORDS if compact(word).startswith(start)]
+    return found[0] if len(found) == 1 else None

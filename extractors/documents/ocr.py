@@ -114,7 +114,7 @@ def read_pages(images, deadline: Deadline) -> ScanContent:
     confidences: list[float] = []
     for number, (image, dpi) in enumerate(images):
         page_rows, lines, page_confidences = _read_page(image, dpi, deadline)
-        rows += page_rows
+        rows = grid.join_pages(rows, page_rows)
         texts += [_line(line) for line in lines]
         if number == 0:
             titles = ["".join(_line(line) for line in grid.title_lines(lines))]

@@ -78,7 +78,7 @@ def read_text_layer(pdf: pdfium.PdfDocument, deadline: Deadline) -> PdfContent:
         if not tables:
             rows += text_to_rows(plain)
             continue
-        rows += _page_rows(tables, pieces)
+        rows = grid.join_pages(rows, _page_rows(tables, pieces))
     return PdfContent(rows, "\n".join(texts), titles)
 
 
