@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test serve clean
+.PHONY: demo test serve clean system-packages
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,10 +13,14 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-demo: $(VENV)/.installed
+# Chromium, LibreOffice, Tesseract, poppler: installed with apt-get when missing (see the script).
+system-packages:
+	scripts/system-packages.sh
+
+demo: $(VENV)/.installed system-packages
 	$(BIN)/xxgk demo
 
-test: $(VENV)/.installed
+test: $(VENV)/.installed system-packages
 	$(BIN)/pytest
 
 serve: $(VENV)/.installed
