@@ -55,6 +55,8 @@ class PortalSpider(scrapy.Spider):
     def request(self, url: str, site: Site, callback, *, kind: str, title: str | None = None,
                 render: bool = False, **kwargs) -> scrapy.Request:
         meta = {"site": site, "kind": kind, "title": title, **kwargs.pop("meta", {})}
+        if site.ignores_robots:
+            meta["dont_obey_robotstxt"] = True
         if render:  # Chromium loads the page and runs its scripts (rows often come by XHR after load)
             meta.update(playwright=True, rendered=True,
                         playwright_page_methods=[PageMethod("wait_for_load_state", "networkidle")])

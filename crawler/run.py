@@ -39,6 +39,7 @@ def run_crawl(sites: list[Site], archive_path: Path, *, command: str, overrides:
     snapshot = {k: getattr(default_settings, k) for k in dir(default_settings) if k.isupper()}
     snapshot.update(overrides or {})
     snapshot["sites"] = [s.start_url for s in sites]
+    snapshot["robots_ignored_for"] = [s.id for s in sites if s.ignores_robots]
     run_id = archive.start_run(command, snapshot)
     by_platform: dict[str, list[Site]] = defaultdict(list)
     for site in sites:

@@ -65,6 +65,12 @@ class Site:
         return str(self.extra.get("needs_browser", "")).strip().lower() in ("1", "true", "yes", "all")
 
     @property
+    def ignores_robots(self) -> bool:
+        """The registry's ``robots: ignore`` override (an agency's written permission, say): recorded
+        in every crawl run's settings as provenance."""
+        return str(self.extra.get("robots", "")).strip().lower() == "ignore"
+
+    @property
     def render_all(self) -> bool:
         return str(self.extra.get("needs_browser", "")).strip().lower() == "all"
 

@@ -4,6 +4,7 @@ import json
 from urllib.parse import urlsplit
 
 import pytest
+import yaml
 
 from crawler.browser import find_browser
 from replica.portals import build_world
@@ -93,3 +94,17 @@ def test_pagination_past_ten_pages(hard):
     base = hard["sites"]["dongqu"].start_url.rsplit("/", 1)[0]
     listed = {r["url"] for r in rows(hard["archive"], "select url from captures where site = 'dongqu' and kind = 'listing'")}
     assert {f"{base}/index_{n}.html" for n in range(1, 13)} <= listed
+
+
+def test_a_registry_override_lifts_robots_txt_and_is_recorded(tmp_path):
+    with Replica.start(build_world(hard=True)) as replica:
+        [site] = [s for s in replica.sites if s.id == "dongqu"]
+        [fault] = [f for f in replica.faults if f.kind == "robots"]
+        registry = tmp_path / "sites.yaml"
+        registry.write_text(yaml.safe_dump([{"id": site.id, "agency": site.agency, "start_url": site.start_url,
+                                              "platform": site.platform, "robots": "ignore"}], allow_unicode=True))
+        crawl(registry, tmp_path / "archive.db")
+        assert replica.stats().requests[fault.url] == 1
+    [run] = rows(tmp_path / "archive.db", "select settings from crawl_runs")
+    assert json.loads(run["settings"])["robots_ignored_for"] == ["dongqu"]
+    assert rows(tmp_path / "archive.db", "select id from captures where url = ? and flag = 'ok'", [fault.url])
