@@ -2,7 +2,7 @@
 
 usage: python benchmarks/bench_extract.py [--reports 60] [--rounds 3]
 
-Reports are rendered by ``replica.reports`` from random consistent models (every template, the
+Reports are rendered by ``replica.render`` from random consistent models (every template, the
 three text layouts) and the HTML bodies are wrapped in a portal page, so inputs look like crawled
 pages. The goal (issue 3): full extraction of an HTML page in at most 2× the time
 ``trafilatura.extract`` alone takes on it — extraction runs trafilatura once and adds the table
@@ -18,7 +18,8 @@ import trafilatura
 
 from extractors import extract
 from extractors.keys import FREEFORM, GB2019, GB2021
-from replica.reports import LAYOUTS, ORGAN, random_model, render_html, render_text
+from replica.render import LAYOUTS, render_html, render_text
+from replica.reports import ORGAN, random_model
 
 PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}_门户网站</title>
 <script>var site = 1;</script></head><body>

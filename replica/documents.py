@@ -1,7 +1,7 @@
 """The replica's reports as binary attachments: DOCX, PDF, DOC, XLSX, XLS, scans and pictures.
 
 Every file is made from the canonical model, so its true numbers are known: the DOCX is written by
-code from the same table grids as the HTML body (``replica.reports.sections``), and the other
+code from the same table grids as the HTML body (``replica.render.sections``), and the other
 formats come from it the way agencies make them — LibreOffice exports the PDF and the Word 97 DOC,
 pdftoppm renders the PDF's pages at 150 dpi in gray, and each page is then turned a little and
 speckled like a sheet through an office scanner (图片版). Workbooks are written by openpyxl from
@@ -32,7 +32,8 @@ from docx.shared import Inches, Pt
 from PIL import Image
 
 from extractors.documents import word_convert
-from replica.reports import PLAIN, Cell, ReportModel, Style, sections
+from replica.render import PLAIN, Cell, Style, sections
+from replica.reports import ReportModel
 
 DOCX, PDF, DOC, RTF, XLSX, XLS, SCAN, PNG = "docx", "pdf", "doc", "rtf", "xlsx", "xls", "scan", "png"
 FORMATS = (DOCX, PDF, DOC, RTF, XLSX, XLS, SCAN, PNG)

@@ -39,7 +39,8 @@ from replica.portals import (
     _notice,
     _report,
 )
-from replica.reports import CELL_PER_LINE, INLINE, REGION, TABBED, TITLE_PATTERNS, Style, random_model
+from replica.render import CELL_PER_LINE, INLINE, TABBED, Style
+from replica.reports import REGION, TITLE_PATTERNS, random_model
 
 SCALE_HOST = "127.0.0.31"
 

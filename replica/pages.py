@@ -16,7 +16,7 @@ from html import escape
 
 from replica import documents
 from replica.portals import EXPLAINER, GRAPHIC, REPORT, TRUNCATED, Item, Portal
-from replica.reports import render_html, render_text
+from replica.render import render_html, render_text
 
 HTML_UTF8 = "text/html; charset=UTF-8"
 # The picture of a 图解 page: a 1×1 PNG is enough for a crawler that must not take it for the report.

@@ -20,18 +20,8 @@ from datetime import date
 
 from extractors.keys import FREEFORM, GB2019, GB2021
 from replica import documents
-from replica.reports import (
-    CELL_PER_LINE,
-    INLINE,
-    PLAIN,
-    REGION,
-    TABBED,
-    TITLE_PATTERNS,
-    Style,
-    ReportModel,
-    random_model,
-    zero_cells,
-)
+from replica.render import CELL_PER_LINE, INLINE, PLAIN, TABBED, Style
+from replica.reports import REGION, TITLE_PATTERNS, ReportModel, random_model, zero_cells
 
 TRS = "trs"
 HANWEB = "hanweb"

@@ -65,7 +65,7 @@ class TruthReport:
 
     ``url`` is the detail page; ``attachment_url`` the attached text copy when there is one.
     ``in_body``: the detail page carries the report as an HTML table body (else only the attachment
-    does). ``layout``: the attachment's text layout (``replica.reports.LAYOUTS``).
+    does). ``layout``: the attachment's text layout (``replica.render.LAYOUTS``).
     """
 
     site_id: str

@@ -1,10 +1,10 @@
-"""How portals vary a report beyond what ``replica.reports`` renders, for the extraction tests.
+"""How portals vary a report beyond what ``replica.render`` renders, for the extraction tests.
 
-``replica.reports`` renders a canonical model into a Word-pasted HTML body and three text layouts.
+``replica.render`` renders a canonical model into a Word-pasted HTML body and three text layouts.
 Real pages add more: page chrome around the body (navigation, 当前位置 breadcrumbs, share buttons,
 a list of other years' reports), GBK bytes, blank cells written "-", "—", "/" or "无", full-width
 digits and thousands separators, a table 四 header that a PDF stacked into single characters.
-(Typos, long notes and provincial extra rows the replica renders itself: ``replica.reports.Style``.) Each function here applies one of those to rendered output,
+(Typos, long notes and provincial extra rows the replica renders itself: ``replica.render.Style``.) Each function here applies one of those to rendered output,
 leaving the numbers' meaning unchanged, so the model's cells stay the truth.
 """
 from __future__ import annotations

@@ -18,7 +18,8 @@ from extractors import extract
 from extractors.documents import ocr, word_convert
 from extractors.keys import GB2019, GB2021
 from replica import documents
-from replica.reports import Style, random_model
+from replica.render import Style
+from replica.reports import random_model
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 HUAIAN = SHARED / "samples" / "real" / "huaian-2024.pdf"

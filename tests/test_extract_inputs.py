@@ -16,7 +16,8 @@ from extractors import extract, extract_html, extract_text, read_grid
 from extractors.html import table_grid
 from extractors.keys import GB2019, GB2021, T3_COLUMNS, T4_KEYS
 from extractors.values import parse_value
-from replica.reports import INLINE, TABBED, Style, random_model, render_html, render_text
+from replica.render import INLINE, TABBED, Style, render_html, render_text
+from replica.reports import random_model
 
 
 def _model(template=GB2021, seed=7, **kw):

@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 from extract_helpers import compare_cells, one_value_per_line, pdf_layout, portal_page, stacked_t4_header
 from extractors import extract, extract_text
 from extractors.keys import FREEFORM, GB2019, GB2021
-from replica.reports import (CELL_PER_LINE, INLINE, LAYOUTS, ORGAN, REGION, Style, random_model, render_html,
-                             render_text)
+from replica.render import CELL_PER_LINE, INLINE, LAYOUTS, Style, render_html, render_text
+from replica.reports import ORGAN, REGION, random_model
 
 AGENCIES = {ORGAN: ("临江市生态环境局", "青山区教育局", "云岭县林业和草原局", "新桥镇财政所"),
             REGION: ("南平县人民政府", "西城镇人民政府", "长宁市人民政府")}

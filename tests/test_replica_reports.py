@@ -21,15 +21,8 @@ from extractors.keys import (
     keys_for,
     t3_rows,
 )
-from replica.reports import (
-    ACTIVITY_MEANS,
-    LAYOUTS,
-    Style,
-    fmt,
-    random_model,
-    render_html,
-    render_text,
-)
+from replica.render import LAYOUTS, Style, fmt, render_html, render_text
+from replica.reports import ACTIVITY_MEANS, random_model
 
 NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
 

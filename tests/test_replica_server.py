@@ -14,7 +14,7 @@ import pytest
 
 from extractors.keys import keys_for
 from replica.portals import build_world
-from replica.reports import Style, fmt, render_text
+from replica.render import Style, fmt, render_text
 from replica.server import Replica
 
 NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")

@@ -2,7 +2,7 @@
 
 usage: python tests/corpus/make_corpus.py   (from the checkout; rewrites tests/corpus/*)
 
-Every file is rendered from a canonical model by ``replica.reports`` (so the truth is the model,
+Every file is rendered from a canonical model by ``replica.render`` (so the truth is the model,
 not an extractor's output) and then varied the way portals vary (``tests/extract_helpers``). The
 files are committed; ``tests/test_extract_corpus.py`` scores the extractor on them. Re-running
 this script is deterministic: same seed, same files.
@@ -20,18 +20,8 @@ sys.path[:0] = [str(HERE.parent), str(HERE.parents[1])]
 
 import extract_helpers as vary  # noqa: E402
 from extractors.keys import FREEFORM, GB2019, GB2021  # noqa: E402
-from replica.reports import (  # noqa: E402
-    CELL_PER_LINE,
-    INLINE,
-    ORGAN,
-    REGION,
-    TABBED,
-    TITLE_PATTERNS,
-    Style,
-    random_model,
-    render_html,
-    render_text,
-)
+from replica.render import CELL_PER_LINE, INLINE, TABBED, Style, render_html, render_text
+from replica.reports import ORGAN, REGION, TITLE_PATTERNS, random_model
 
 SEED = 20260322
 
