@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 from extractors import extract  # noqa: E402
 from extractors.keys import GB2019, GB2021  # noqa: E402
 from replica import documents  # noqa: E402
-from replica.reports import random_model
+from replica.reports import random_model  # noqa: E402
 
 REAL_PDF = ROOT.parent / "shared" / "samples" / "real" / "huaian-2024.pdf"
 COUNTS = {"huaian": 20, documents.PDF: 20, documents.DOCX: 20, documents.XLSX: 20, documents.DOC: 6,

@@ -20,8 +20,8 @@ sys.path[:0] = [str(HERE.parent), str(HERE.parents[1])]
 
 import extract_helpers as vary  # noqa: E402
 from extractors.keys import FREEFORM, GB2019, GB2021  # noqa: E402
-from replica.render import CELL_PER_LINE, INLINE, TABBED, Style, render_html, render_text
-from replica.reports import ORGAN, REGION, TITLE_PATTERNS, random_model
+from replica.render import CELL_PER_LINE, INLINE, TABBED, Style, render_html, render_text  # noqa: E402
+from replica.reports import ORGAN, REGION, TITLE_PATTERNS, random_model  # noqa: E402
 
 SEED = 20260322
 
