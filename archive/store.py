@@ -16,17 +16,12 @@ from pathlib import Path
 
 import sqlite_utils
 
-from archive import migrations
+from archive import identities, migrations
 from archive.blobs import BlobStore
 from archive.records import CHALLENGE, HTTP_ERROR, NETWORK_ERROR, Blocked, Capture
 
 def utc_now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-def report_id(agency: str, year: int, scope: str) -> str:
-    """Readable and the same on every run: the report's agency, year and scope."""
-    return f"{agency}-{year}-{scope}"
 
 
 def _fingerprint(c: Capture, sha256: str | None) -> str:
@@ -48,6 +43,11 @@ class Archive:
 
     def close(self) -> None:
         self.db.close()
+
+    def register_sites(self, rows: list[dict], run_id: int | None = None) -> list[str]:
+        """Record the registry rows a crawl uses (``archive.identities.register_sites``)."""
+        with self.db.conn:
+            return identities.register_sites(self.db, rows, run_id)
 
     # --- crawl runs ---------------------------------------------------------------------------
 
@@ -226,7 +226,9 @@ class Archive:
             reason = extraction.reason or ("no agency named" if not agency else "no report year found")
             self._note_extraction(sha256, "not_report", None, reason, seen_at)
             return None
-        rid = report_id(agency, extraction.year, extraction.scope or "organ")
+        # Who the agency is: the registry row of the site that found it, and the name it gives.
+        identity = identities.identify(self.db, agency, cap["site"])
+        rid = identities.report_for(self.db, identity, extraction.year, extraction.scope or "organ")
         source = {
             "report_id": rid,
             "sha256": sha256,
@@ -243,15 +245,16 @@ class Archive:
         content = content_hash(extraction)
         report = next(self.db["reports"].rows_where("id = ?", [rid]), None)
         with self.db.conn:
+            identities.note_agency(self.db, identity, cap["site"], agency)
             self.db["report_sources"].insert(source, ignore=True)
             if report is None:
-                self._write_version(rid, agency, extraction, source, content, run_id, version=1)
+                self._write_version(rid, agency, identity, extraction, source, content, run_id, version=1)
             elif content == report["content_hash"]:
                 self.touch_report(rid, seen_at)
             elif source["url"] == report["url"]:
-                self._write_version(rid, agency, extraction, source, content, run_id, version=report["version"] + 1)
+                self._write_version(rid, agency, identity, extraction, source, content, run_id, version=report["version"] + 1)
             elif _quality(source) > _quality(self.db["report_sources"].get((rid, report["sha256"]))):
-                self._write_version(rid, agency, extraction, source, content, run_id, version=report["version"])
+                self._write_version(rid, agency, identity, extraction, source, content, run_id, version=report["version"])
             else:
                 self.touch_report(rid, seen_at)
             self._note_extraction(sha256, "report", rid, None, seen_at)
@@ -268,7 +271,7 @@ class Archive:
                 pk="sha256",
             )
 
-    def _write_version(self, rid: str, agency: str, ex, source: dict, content: str, run_id: int, *, version: int) -> None:
+    def _write_version(self, rid: str, agency: str, identity, ex, source: dict, content: str, run_id: int, *, version: int) -> None:
         """Make ``source``'s reading version ``version`` of the report (new, or a better reading of it)."""
         seen_at = source["first_seen"]
         row = {
@@ -293,6 +296,7 @@ class Archive:
             "content_hash": content,
             "removed_at": None,
         }
+        row |= identities.report_columns(identity)
         if self.db["reports"].count_where("id = ?", [rid]):
             self.db["reports"].update(rid, row)
         else:

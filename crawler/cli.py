@@ -51,6 +51,10 @@ def main(argv: list[str] | None = None) -> int:
     q.add_argument("--platform", help="only sites of this platform (trs, hanweb, gkmlpt, generic)")
     q.set_defaults(func=cmd_sites_list)
 
+    from crawler import cli_agencies
+
+    cli_agencies.add_parser(sub, "SQLite archive path (default: $XXGK_ARCHIVE or ./archive.db)")
+
     args = parser.parse_args(argv)
     return args.func(args) or 0
 
@@ -66,7 +70,8 @@ def cmd_demo(args) -> int:
 
     path = _archive_path(args)
     with Replica.start(port=args.port) as replica:
-        sites = [Site(s.id, s.agency, s.start_url, s.platform) for s in replica.sites]
+        sites = [Site(s.id, s.agency, s.start_url, s.platform, {"region_code": s.region_code, "level": s.level})
+                 for s in replica.sites]
         print(f"Portal replica: {len(sites)} sites on 127.0.0.1; crawling into {path} …", flush=True)
         counts = run_crawl(sites, path, command="xxgk demo")
     _print_summary(path, counts)

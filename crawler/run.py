@@ -41,6 +41,9 @@ def run_crawl(sites: list[Site], archive_path: Path, *, command: str, overrides:
     snapshot["sites"] = [s.start_url for s in sites]
     snapshot["robots_ignored_for"] = [s.id for s in sites if s.ignores_robots]
     run_id = archive.start_run(command, snapshot)
+    # The registry rows this crawl uses: who and where each site is, so reports keep their agency.
+    archive.register_sites([{**s.extra, "id": s.id, "agency": s.agency, "start_url": s.start_url,
+                             "platform": s.platform} for s in sites], run_id)
     by_platform: dict[str, list[Site]] = defaultdict(list)
     for site in sites:
         by_platform[_spider_platform(site)].append(replace(site, platform=_spider_platform(site)))

@@ -98,6 +98,16 @@ class Portal:
     note: str = ""  # what is odd about this portal, for people reading a site list
 
     @property
+    def region_code(self) -> str:
+        """Its GB/T 2260 region: a 网站标识码 begins with the code of the site's division."""
+        return self.site_code[:6]
+
+    @property
+    def level(self) -> str:
+        code = self.region_code
+        return "provincial" if code.endswith("0000") else "prefectural" if code.endswith("00") else "county"
+
+    @property
     def column_path(self) -> str:
         if self.platform == TRS:
             return "/zfxxgk/zfxxgknb/index.html"

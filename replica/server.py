@@ -57,6 +57,8 @@ class Site:
     encoding: str  # what its HTML pages are served in: "utf-8" | "gbk"
     needs_browser: bool = False  # the column's rows exist only after its script runs in a browser
     note: str = ""  # what is odd about the portal
+    region_code: str = ""  # GB/T 2260 code of the site's division (a registry's region_code)
+    level: str = ""  # provincial | prefectural | county (a registry's level)
 
 
 @dataclass(frozen=True)
@@ -369,7 +371,7 @@ class Replica:
 
 def _site(portal: Portal, base: str, content: SiteContent) -> Site:
     return Site(portal.id, portal.agency, portal.platform, base + content.start_path, base, portal.encoding,
-                portal.needs_browser, portal.note)
+                portal.needs_browser, portal.note, portal.region_code, portal.level)
 
 
 def _shutdown(servers: list[_PortalServer]) -> None:
