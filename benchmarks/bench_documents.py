@@ -106,7 +106,7 @@ def compare_ocr(scans: int) -> list[dict]:
                 pages += len(pdf.open_pdf(data, limits))
             else:
                 rows, lines = [], []
-                for image, dpi in pdf.page_images(pdf.open_pdf(data, limits), limits.deadline()):
+                for image, dpi in pdf.page_images(pdf.open_pdf(data, limits), limits.deadline(), limits):
                     page_rows, page_lines = rapid_page(image, dpi)
                     rows += page_rows
                     lines += page_lines

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from . import documents, report, sniff
+from .documents.limits import DocumentRejected, Limits
 from .html import read_html
 from .model import Extraction
 from .text_rows import text_to_rows
@@ -17,10 +18,15 @@ Reader = Callable[[bytes, str], Extraction]  # (data, content_type) → Extracti
 
 
 def read_html_bytes(data: bytes | str, content_type: str = "", title_hint: str = "") -> Extraction:
-    html = data if isinstance(data, str) else sniff.decode(data, content_type=content_type)
-    if html is None:
-        return Extraction(is_report=False, reason="undecodable HTML: no UTF-8/GB18030 reading", source_format=sniff.HTML)
-    page = read_html(html)
+    limits = Limits.from_env()
+    try:  # before parsing: lxml and trafilatura take some 40 times a page's size in memory
+        limits.check_text_size(len(data) if isinstance(data, bytes) else len(data.encode("utf-8", "replace")))
+        html = data if isinstance(data, str) else sniff.decode(data, content_type=content_type)
+        if html is None:
+            return Extraction(is_report=False, reason="undecodable HTML: no UTF-8/GB18030 reading", source_format=sniff.HTML)
+        page = read_html(html)
+    except DocumentRejected as exc:
+        return Extraction(is_report=False, reason=str(exc), source_format=sniff.HTML)
     if page is None:
         return Extraction(is_report=False, reason="unparseable HTML", source_format=sniff.HTML)
     titles = ([title_hint] if title_hint else []) + page.titles
@@ -32,6 +38,10 @@ def read_text(text: str, title_hint: str = "") -> Extraction:
 
 
 def read_text_bytes(data: bytes, content_type: str = "") -> Extraction:
+    try:
+        Limits.from_env().check_text_size(len(data))
+    except DocumentRejected as exc:
+        return Extraction(is_report=False, reason=str(exc), source_format=sniff.TEXT)
     text = sniff.decode(data, content_type=content_type)
     if text is None:
         return Extraction(is_report=False, reason="undecodable text: no UTF-8/GB18030 reading", source_format=sniff.TEXT)

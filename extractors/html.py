@@ -16,6 +16,7 @@ import lxml.html
 import trafilatura
 from lxml import etree
 
+from .documents.limits import Limits
 from .text_rows import split_trailing_values
 from .values import is_value
 
@@ -116,12 +117,17 @@ def _cell_text(cell) -> str:
 
 
 def table_grid(table) -> list[list[str]]:
-    """The table as a grid of cell texts, each spanning cell's text repeated over its span."""
+    """The table as a grid of cell texts, each spanning cell's text repeated over its span.
+
+    A table over the cell limit (one row of 100k cells over 10k empty rows is a billion-cell grid
+    in 1 MB of markup) raises ``DocumentRejected`` before the grid is built."""
+    limits = Limits.from_env()
     grid: dict[tuple[int, int], str] = {}
-    rows = table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")
-    for r, tr in enumerate(rows):
+    rows = [tr.xpath("./td|./th") for tr in table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")]
+    limits.check_cells(max(map(len, rows), default=0), len(rows), "a table")  # before any cell is read
+    for r, cells in enumerate(rows):
         c = 0
-        for cell in tr.xpath("./td|./th"):
+        for cell in cells:
             while (r, c) in grid:
                 c += 1
             rowspan = _span(cell.get("rowspan"))
@@ -134,8 +140,11 @@ def table_grid(table) -> list[list[str]]:
                 for dc in range(colspan):
                     grid.setdefault((r + dr, c + dc), text if dr == dc == 0 else repeated)
             c += colspan
+            if len(grid) > limits.max_cells:
+                limits.check_cells(len(grid), 1, "a table")
     height = len(rows)
     width = max((c for _, c in grid), default=-1) + 1
+    limits.check_cells(width, height, "a table")
     return [[grid.get((r, c), "") for c in range(width)] for r in range(height)]
 
 

@@ -87,7 +87,7 @@ def _read_pdf(data: bytes, limits: Limits) -> Extraction:
     if pdf.has_text_layer(document):
         content = pdf.read_text_layer(document, deadline)
         return _build(content.rows, content.text, content.titles, sniff.PDF)
-    scan = ocr.read_pages(pdf.page_images(document, deadline), deadline)
+    scan = ocr.read_pages(pdf.page_images(document, deadline, limits), deadline, limits)
     return _ocr_extraction(scan, sniff.PDF)
 
 
@@ -117,7 +117,7 @@ def _read_rtf(data: bytes, limits: Limits) -> Extraction:
 
 def _read_image(data: bytes, limits: Limits) -> Extraction:
     deadline = limits.deadline()
-    scan = ocr.read_pages(ocr.pages_of(ocr.open_image(data, limits)), deadline)
+    scan = ocr.read_pages(ocr.pages_of(ocr.open_image(data, limits), limits), deadline, limits)
     return _ocr_extraction(scan, sniff.IMAGE)
 
 

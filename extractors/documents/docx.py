@@ -17,6 +17,7 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from ..values import is_value
+from . import ooxml_caps
 from .limits import DocumentRejected, Limits
 
 
@@ -34,6 +35,7 @@ def check_zip(data: bytes, limits: Limits) -> None:
 def read_docx(data: bytes, limits: Limits) -> tuple[list[list[str]], str, list[str]]:
     """(rows, text, title candidates): tables as rows of cells, paragraphs as one-cell rows."""
     check_zip(data, limits)
+    ooxml_caps.check_docx(data, limits)
     try:
         document = docx.Document(BytesIO(data))
     except Exception as exc:  # python-docx raises KeyError, ValueError, lxml errors… on broken parts

@@ -48,6 +48,7 @@ _RULE_MIN_FRACTION = 25  # a horizontal rule is at least 1/25 of the page wide: 
 _RULE_MIN_VERTICAL = 35  # pixels at 300 dpi: a cell at least this tall (a character stroke is shorter)
 _TOLERANCE = 8  # pixels at 300 dpi: rules this close are one edge; ends this close touch
 _PAGE_RATIO = 1.414  # A4: height over width
+_A4_INCHES = 8.3  # A4's width: a picture's page is taken to be that wide
 _SURE = 0.6  # a number read with less confidence in a strip is read again on its own
 _ONE_LINE = 60  # pixels at 300 dpi: taller ink in a cell is more than one line of 9–12 pt text
 _CROP_PAD = 4  # pixels around a cell's text: a decimal point after the last digit is still in
@@ -82,10 +83,11 @@ def open_image(data: bytes, limits: Limits) -> Image.Image:
     return image.convert("L")
 
 
-def pages_of(image: Image.Image) -> list[tuple[Image.Image, None]]:
+def pages_of(image: Image.Image, limits: Limits) -> list[tuple[Image.Image, None]]:
     """A picture cut into pages: portals stitch a whole report into one tall image, and each page
     of it was scanned at its own slant. Cuts fall on blank rows near each page height, so never
-    through a table, whose rules cross every row it spans."""
+    through a table, whose rules cross every row it spans. More pages than the page limit (a
+    blank strip 100 px wide and 200000 tall is 1,400 "pages") refuse the picture."""
     pixels = np.asarray(image)
     page_height = int(pixels.shape[1] * _PAGE_RATIO)
     if pixels.shape[0] < page_height * 1.5:
@@ -99,13 +101,17 @@ def pages_of(image: Image.Image) -> list[tuple[Image.Image, None]]:
             break
         cut = min(blank, key=lambda y: abs(y - (top + page_height)))
         pages.append((image.crop((0, top, image.width, cut)), None))
+        limits.check_pages(len(pages) + 1)
         top = cut
     pages.append((image.crop((0, top, image.width, image.height)), None))
     return pages
 
 
-def read_pages(images, deadline: Deadline) -> ScanContent:
-    """OCR every page (``images`` yields gray PIL images with their dpi, or None when unknown)."""
+def read_pages(images, deadline: Deadline, limits: Limits) -> ScanContent:
+    """OCR every page (``images`` yields gray PIL images with their dpi, or None when unknown).
+
+    The deadline is checked before each page (a blank page calls no Tesseract, which checks it
+    too), and a page's pixels at 300 dpi before it is scaled to them."""
     if not available():
         raise DocumentRejected(f"Tesseract ({TESSERACT}) is not installed: cannot read scanned pages")
     rows: list[list[str]] = []
@@ -113,6 +119,9 @@ def read_pages(images, deadline: Deadline) -> ScanContent:
     titles: list[str] = []
     confidences: list[float] = []
     for number, (image, dpi) in enumerate(images):
+        deadline.left()
+        scale = DPI / (dpi or image.width / _A4_INCHES)
+        limits.check_pixels(image.width * scale, image.height * scale, f"page {number + 1}")
         page_rows, lines, page_confidences = _read_page(image, dpi, deadline)
         rows = grid.join_pages(rows, page_rows)
         texts += [_line(line) for line in lines]
@@ -229,7 +238,7 @@ def _read_strip(crops: list[np.ndarray], language: str, deadline: Deadline, whit
 
 def _at_300_dpi(pixels: np.ndarray, dpi: float | None) -> np.ndarray:
     if dpi is None:  # a picture: assume a page is about 8.3 inches (A4) wide
-        dpi = pixels.shape[1] / 8.3
+        dpi = pixels.shape[1] / _A4_INCHES
     scale = DPI / dpi
     if abs(scale - 1) < 0.05:
         return pixels

@@ -154,8 +154,11 @@ def _axis_segment(p: tuple[float, float], q: tuple[float, float]) -> list[Segmen
     return []
 
 
-def page_images(pdf: pdfium.PdfDocument, deadline: Deadline):
-    """Each page rendered in gray at the OCR's resolution, with that resolution."""
-    for page in pdf:
+def page_images(pdf: pdfium.PdfDocument, deadline: Deadline, limits: Limits):
+    """Each page rendered in gray at the OCR's resolution, with that resolution; a page whose
+    pixels would be over the limit is refused before PDFium allocates them."""
+    for number, page in enumerate(pdf, 1):
         deadline.left()
+        width, height = page.get_size()
+        limits.check_pixels(width * _OCR_DPI / 72, height * _OCR_DPI / 72, f"page {number} ({width:.0f}×{height:.0f} pt)")
         yield page.render(scale=_OCR_DPI / 72, grayscale=True).to_pil().convert("L"), _OCR_DPI

@@ -13,12 +13,14 @@ import openpyxl
 import xlrd
 
 from ..values import is_value
+from . import ooxml_caps
 from .docx import check_zip
 from .limits import DocumentRejected, Limits
 
 
 def read_xlsx(data: bytes, limits: Limits) -> list[list[str]]:
     check_zip(data, limits)
+    ooxml_caps.check_xlsx(data, limits)
     try:
         book = openpyxl.load_workbook(BytesIO(data), data_only=True)
     except Exception as exc:  # openpyxl raises KeyError, InvalidFileException, lxml errors…
