@@ -17,8 +17,8 @@ import trafilatura
 from lxml import etree
 
 from .documents.limits import Limits
+from .logical_cells import logical_rows, place
 from .text_rows import split_trailing_values
-from .values import is_value
 
 # Elements whose text never belongs to the report.
 _SKIP = {"script", "style", "noscript", "template", "head", "select", "option", "button", "iframe", "svg"}
@@ -42,7 +42,7 @@ _HAN_GAP = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])\s+(?=[\u3000-\u9fff\uf
 
 @dataclass(frozen=True)
 class HtmlPage:
-    rows: list[list[str]]  # tables as expanded grids, other blocks as one-cell rows, in page order
+    rows: list[list[str]]  # tables as rows of logical cells, other blocks as one-cell rows, in page order
     text: str  # the main text (trafilatura), tables left out
     titles: list[str]  # title candidates, most specific first
 
@@ -117,35 +117,18 @@ def _cell_text(cell) -> str:
 
 
 def table_grid(table) -> list[list[str]]:
-    """The table as a grid of cell texts, each spanning cell's text repeated over its span.
+    """The table as rows of cell texts: labels repeated over their spans, each value once, under
+    its header's column (``extractors.logical_cells``: Word's colspans do not line up).
 
     A table over the cell limit (one row of 100k cells over 10k empty rows is a billion-cell grid
-    in 1 MB of markup) raises ``DocumentRejected`` before the grid is built."""
+    in 1 MB of markup) raises ``DocumentRejected`` before its cells are placed."""
     limits = Limits.from_env()
-    grid: dict[tuple[int, int], str] = {}
     rows = [tr.xpath("./td|./th") for tr in table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")]
     limits.check_cells(max(map(len, rows), default=0), len(rows), "a table")  # before any cell is read
-    for r, cells in enumerate(rows):
-        c = 0
-        for cell in cells:
-            while (r, c) in grid:
-                c += 1
-            rowspan = _span(cell.get("rowspan"))
-            colspan = _span(cell.get("colspan"))
-            text = _cell_text(cell)
-            # A label is repeated over its span (each row and column keeps its context); a value
-            # only where it starts, so a value spanning columns is not read as several values.
-            repeated = "" if is_value(text) else text
-            for dr in range(rowspan):
-                for dc in range(colspan):
-                    grid.setdefault((r + dr, c + dc), text if dr == dc == 0 else repeated)
-            c += colspan
-            if len(grid) > limits.max_cells:
-                limits.check_cells(len(grid), 1, "a table")
-    height = len(rows)
-    width = max((c for _, c in grid), default=-1) + 1
-    limits.check_cells(width, height, "a table")
-    return [[grid.get((r, c), "") for c in range(width)] for r in range(height)]
+    cells = [[(_cell_text(cell), _span(cell.get("colspan")), _span(cell.get("rowspan"))) for cell in row] for row in rows]
+    width = max((sum(colspan for _, colspan, _ in row) for row in cells), default=0)
+    limits.check_cells(width, len(rows), "a table")
+    return logical_rows(place(cells))
 
 
 def _span(value: str | None) -> int:

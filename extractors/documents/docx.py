@@ -2,21 +2,20 @@
 
 A merged cell is one ``w:tc`` element that python-docx hands out once per grid column it covers
 (``gridSpan``) and once per row it continues into (``vMerge``), as new ``_Cell`` objects around the
-same element: repeats are told apart by that element's identity. A cell spanning columns is kept
-once (one number over two grid columns is one value), a cell spanning rows is repeated in each
-row when it is a label (each row keeps its context, like ``extractors.html.table_grid``) and left
-blank when it is a value.
+same element: repeats are told apart by that element's identity, which gives each cell's span, and
+``extractors.logical_cells`` reads the rows as for HTML (Word's colspans do not line up).
 """
 from __future__ import annotations
 
 import zipfile
+from dataclasses import replace
 from io import BytesIO
 
 import docx
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from ..values import is_value
+from ..logical_cells import Span, logical_rows
 from . import ooxml_caps
 from .limits import DocumentRejected, Limits
 
@@ -59,20 +58,20 @@ def read_docx(data: bytes, limits: Limits) -> tuple[list[list[str]], str, list[s
 
 def table_grid(table: Table) -> list[list[str]]:
     origins: dict = {}  # w:tc element → the row it starts in (the dict keeps lxml's proxy alive)
-    grid = []
+    placed: list[list[Span]] = []
     for r, row in enumerate(table.rows):
-        out = []
-        seen_in_row = set()
-        for cell in row.cells:
+        spans: list[Span] = []
+        last = None
+        for column, cell in enumerate(row.cells):
             element = cell._tc  # the XML element is what repeats; python-docx exposes no other handle
-            if element in seen_in_row:
+            if element is last:
+                spans[-1] = replace(spans[-1], end=column + 1)
                 continue
-            seen_in_row.add(element)
+            last = element
             text = "".join(p.text for p in cell.paragraphs).strip()
-            start = origins.setdefault(element, r)
-            out.append(text if start == r or not is_value(text) else "")
-        grid.append(out)
-    return grid
+            spans.append(Span(text, column, column + 1, origins.setdefault(element, r) == r))
+        placed.append(spans)
+    return logical_rows(placed)
 
 
 def _title(document) -> str | None:
