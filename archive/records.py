@@ -41,6 +41,9 @@ class Capture:
     title: str | None = None  # the link text that led here (listing title), if any
     agency_hint: str | None = None  # the site's agency, for reports that do not name themselves
     rendered: bool = False  # the body is Chromium's DOM after scripts ran, not the server's bytes
+    # What went over the wire, for the WARC copy: one dict per HTTP exchange (redirect hops, then the
+    # final one) with method, url, request_headers, request_body, status, protocol, headers, date.
+    wire: tuple[dict, ...] = field(default=(), compare=False)
 
     @property
     def content_type(self) -> str | None:

@@ -55,6 +55,12 @@ def main(argv: list[str] | None = None) -> int:
 
     cli_agencies.add_parser(sub, "SQLite archive path (default: $XXGK_ARCHIVE or ./archive.db)")
 
+    p = sub.add_parser("wacz", help="package the archive's WARC files (or one run's) as a WACZ file")
+    p.add_argument("--archive", help="SQLite archive path (default: $XXGK_ARCHIVE or ./archive.db)")
+    p.add_argument("--out", required=True, help="the .wacz file to write")
+    p.add_argument("--run", type=int, help="only this crawl run (its WARC files and the payloads it revisited)")
+    p.set_defaults(func=cmd_wacz)
+
     args = parser.parse_args(argv)
     return args.func(args) or 0
 
@@ -141,6 +147,28 @@ def cmd_serve(args) -> int:
         "--host", args.host, "--port", str(args.port),
     ]
     os.execv(sys.executable, cmd)
+
+
+def cmd_wacz(args) -> int:
+    from archive.store import Archive
+    from archive.wacz import WaczError, build_wacz
+
+    path = _archive_path(args)
+    if not path.exists():
+        print(f"xxgk wacz: no archive at {path}", file=sys.stderr)
+        return 2
+    archive = Archive(path)
+    try:
+        made = build_wacz(archive.db, path, Path(args.out), run_id=args.run)
+    except WaczError as exc:
+        print(f"xxgk wacz: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        archive.close()
+    print(f"{args.out}: {len(made['files'])} WARC file(s), {made['pages']} report pages in pages/pages.jsonl")
+    for url in made["unmatched_pages"]:
+        print(f"  ! page without a record in the index: {url}", file=sys.stderr)
+    return 0
 
 
 def cmd_extract(args) -> int:

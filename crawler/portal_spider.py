@@ -28,6 +28,7 @@ from twisted.python.failure import Failure
 from archive.records import ATTACHMENT, CHALLENGE, DETAIL, HTTP_ERROR, LISTING, NETWORK_ERROR, OK, Blocked, Capture
 from crawler.challenges import BROWSER_SOLVABLE, detect_challenge
 from crawler.sites import Site
+from crawler.wire import exchanges_for
 from extractors.titles import REPORT, classify_title
 
 # Links on a report page that lead to its document: by extension, or a CMS download endpoint.
@@ -87,6 +88,7 @@ class PortalSpider(scrapy.Spider):
             title=meta.get("title"),
             agency_hint=meta["site"].agency,
             rendered=bool(meta.get("rendered")),
+            wire=exchanges_for(meta, response.url),
         )
 
     def fetched(self, response: Response):

@@ -39,6 +39,7 @@ XXGK_RUN_ID = None  # set by `xxgk crawl` / `xxgk demo` to the crawl_runs row of
 DOWNLOADER_MIDDLEWARES = {
     "crawler.blocked_hosts.BlockedHostsMiddleware": 50,
     "crawler.archive_middleware.ArchiveMiddleware": 900,
+    "crawler.wire.WireMiddleware": 950,  # next to the downloader: requests as sent, responses as received
 }
 
 # Chromium through scrapy-playwright, only for requests that ask for it (meta "playwright"): JS-built
@@ -55,8 +56,13 @@ PLAYWRIGHT_MAX_CONTEXTS = 1
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
 
+# WARC 1.1 copies of every capture in <archive>.warc/ (see archive/warc.py); files rotate at this size.
+XXGK_WARC_ENABLED = os.environ.get("XXGK_WARC", "1") != "0"
+XXGK_WARC_MAX_BYTES = int(os.environ.get("XXGK_WARC_MAX_BYTES", str(1_000_000_000)))
+
 ITEM_PIPELINES = {
     "crawler.pipelines.ArchivePipeline": 100,
+    "crawler.warc_pipeline.WarcPipeline": 150,
     "crawler.pipelines.ExtractPipeline": 200,
 }
 
