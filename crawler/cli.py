@@ -55,6 +55,10 @@ def main(argv: list[str] | None = None) -> int:
 
     cli_agencies.add_parser(sub, "SQLite archive path (default: $XXGK_ARCHIVE or ./archive.db)")
 
+    from crawler import cli_ops
+
+    cli_ops.add_parsers(sub, "SQLite archive path (default: $XXGK_ARCHIVE or ./archive.db)")
+
     p = sub.add_parser("wacz", help="package the archive's WARC files (or one run's) as a WACZ file")
     p.add_argument("--archive", help="SQLite archive path (default: $XXGK_ARCHIVE or ./archive.db)")
     p.add_argument("--out", required=True, help="the .wacz file to write")
