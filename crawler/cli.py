@@ -74,21 +74,26 @@ def _archive_path(args) -> Path:
 
 
 def cmd_demo(args) -> int:
+    from crawler.cli_ops import EXIT_LOCKED, archive_lock
     from crawler.run import run_crawl
     from crawler.sites import Site
     from replica.server import Replica
 
     path = _archive_path(args)
-    with Replica.start(port=args.port) as replica:
-        sites = [Site(s.id, s.agency, s.start_url, s.platform, {"region_code": s.region_code, "level": s.level})
-                 for s in replica.sites]
-        print(f"Portal replica: {len(sites)} sites on 127.0.0.1; crawling into {path} …", flush=True)
-        counts = run_crawl(sites, path, command="xxgk demo")
+    with archive_lock(path, "xxgk demo") as lock:
+        if lock is None:
+            return EXIT_LOCKED
+        with Replica.start(port=args.port) as replica:
+            sites = [Site(s.id, s.agency, s.start_url, s.platform, {"region_code": s.region_code, "level": s.level})
+                     for s in replica.sites]
+            print(f"Portal replica: {len(sites)} sites on 127.0.0.1; crawling into {path} …", flush=True)
+            counts = run_crawl(sites, path, command="xxgk demo")
     _print_summary(path, counts)
     return 0
 
 
 def cmd_crawl(args) -> int:
+    from crawler.cli_ops import EXIT_LOCKED, archive_lock
     from crawler.run import run_crawl
     from crawler.sites import RegistryError, load_sites
 
@@ -105,7 +110,11 @@ def cmd_crawl(args) -> int:
             return 2
         overrides[name] = value
     path = _archive_path(args)
-    counts = run_crawl(sites, path, command="xxgk crawl --sites " + str(args.sites), overrides=overrides)
+    command = "xxgk crawl --sites " + str(args.sites)
+    with archive_lock(path, command) as lock:
+        if lock is None:
+            return EXIT_LOCKED
+        counts = run_crawl(sites, path, command=command, overrides=overrides)
     _print_summary(path, counts)
     return 0
 

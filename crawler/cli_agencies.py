@@ -94,6 +94,14 @@ def cmd_find(args) -> int:
 
 
 def cmd_link(args) -> int:
+    from crawler.cli import _archive_path
+    from crawler.cli_ops import EXIT_LOCKED, archive_lock
+
+    with archive_lock(_archive_path(args), "xxgk agencies link") as lock:  # one writer at a time
+        return _link(args) if lock else EXIT_LOCKED
+
+
+def _link(args) -> int:
     from archive import identities
 
     archive = _open(args)

@@ -1,7 +1,33 @@
 """Operations commands: `xxgk verify` (and the scheduling command), each in its own function."""
 from __future__ import annotations
 
+import contextlib
 import sys
+
+# Exit codes of the commands that write an archive (README, "Exit codes").
+EXIT_LOCKED = 3
+
+
+@contextlib.contextmanager
+def archive_lock(path, command: str):
+    """Hold the archive's lock for the block; yields None (after saying who holds it) when another
+    process does. A lock whose process died is taken over, and that is said too."""
+    from archive.lock import ArchiveLock, ArchiveLocked, describe
+
+    lock = ArchiveLock(path, command)
+    try:
+        lock.__enter__()
+    except ArchiveLocked as exc:
+        print(f"{command.split(' --')[0]}: {exc}; not starting.", file=sys.stderr)
+        yield None
+        return
+    try:
+        if lock.recovered:
+            print(f"{command.split(' --')[0]}: recovered the lock left by {describe(lock.recovered)}: "
+                  f"that process is gone", file=sys.stderr, flush=True)
+        yield lock
+    finally:
+        lock.__exit__(None, None, None)
 
 
 def add_parsers(sub, archive_help: str) -> None:

@@ -1,0 +1,72 @@
+"""One writer per archive: a second crawl is refused naming the first; a killed crawl's lock is taken over."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from archive.lock import ArchiveLock, ArchiveLocked, lock_path
+from replica.server import Replica
+from tests.crawl_helpers import ROOT, XXGK, rows, write_registry, xxgk
+
+
+def wait_for_holder(path, pid, timeout=120):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            holder = json.loads(lock_path(path).read_text() or "{}")
+        except (OSError, ValueError):
+            holder = {}
+        if holder.get("pid") == pid:
+            return holder
+        time.sleep(0.2)
+    raise AssertionError(f"pid {pid} never took the lock of {path}")
+
+
+def test_a_second_crawl_is_refused_then_a_killed_crawls_lock_is_recovered(tmp_path):
+    archive = tmp_path / "archive.db"
+    with Replica.start() as replica:
+        registry = write_registry(tmp_path / "sites.yaml", replica.sites)
+        first = subprocess.Popen([*XXGK, "crawl", "--sites", str(registry), "--archive", str(archive)], cwd=ROOT,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            holder = wait_for_holder(archive, first.pid)
+            started = time.monotonic()
+            second = xxgk("crawl", "--sites", str(registry), "--archive", str(archive), check=False)
+            assert second.returncode == 3
+            assert time.monotonic() - started < 30  # at once: it waits for nothing
+            message = second.stderr.strip()
+            assert f"pid {first.pid}" in message and f"xxgk crawl --sites {registry}" in message
+            assert f"started {holder['started_at']}" in message and "not starting" in message
+            assert first.poll() is None  # the first crawl goes on undisturbed
+        finally:
+            first.send_signal(signal.SIGKILL)
+            first.wait()
+        assert json.loads(lock_path(archive).read_text())["pid"] == first.pid  # left behind by the dead process
+
+        third = xxgk("crawl", "--sites", str(registry), "--archive", str(archive))
+    assert f"recovered the lock left by pid {first.pid}" in third.stderr
+    assert lock_path(archive).read_text() == ""  # released cleanly at the end
+    runs = rows(archive, "select id, status, resumed_from from crawl_runs order by id")
+    assert [r["status"] for r in runs] == ["interrupted", "finished"] and runs[1]["resumed_from"] == runs[0]["id"]
+
+
+def test_the_lock_is_exclusive_between_processes_and_free_after_release(tmp_path):
+    archive = tmp_path / "a.db"
+    with ArchiveLock(archive, "holder") as lock:
+        assert lock.recovered is None
+        probe = subprocess.run(
+            [sys.executable, "-c", "import sys; sys.path.insert(0, sys.argv[1]);"
+             "from archive.lock import ArchiveLock, ArchiveLocked\n"
+             "try:\n    ArchiveLock(sys.argv[2], 'probe').__enter__()\nexcept ArchiveLocked as e:\n    print(e)",
+             str(ROOT), str(archive)], capture_output=True, text=True, timeout=60)
+        assert f"pid {os.getpid()}" in probe.stdout and "(holder, started" in probe.stdout
+    with ArchiveLock(archive, "again") as lock:  # released: free, and nothing to recover
+        assert lock.recovered is None
+    try:
+        with ArchiveLock(archive, "outer"):
+            ArchiveLock(archive, "inner").__enter__()
+        raise AssertionError("a second lock on one archive was granted")
+    except ArchiveLocked as exc:
+        assert exc.holder["command"] == "outer"
