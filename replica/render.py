@@ -24,8 +24,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from extractors.keys import FREEFORM, FREEFORM_KEYS, FREEFORM_LABELS, GB2021, T3_COLUMNS, T4_GROUPS, T4_RESULTS, t3_rows
+from extractors.keys import FREEFORM, FREEFORM_KEYS, GB2021, T3_COLUMNS, T4_GROUPS, T4_RESULTS, t3_rows
 from replica.reports import Number, ReportModel
+from replica.vocabulary import HEADINGS, KNOWN_TYPOS, LABELS, LONG_NOTES
 
 INLINE = "inline"
 CELL_PER_LINE = "cell_per_line"
@@ -44,6 +45,7 @@ class Cell:
     rowspan: int = 1
     colspan: int = 1
     data: bool = False  # a number cell (possibly blank) rather than a label
+    key: str = ""  # a number cell's canonical key
 
 
 @dataclass(frozen=True)
@@ -53,12 +55,23 @@ class Style:
 
     ``typos``: 本年度止件数, 行政法复议, 其它 (report-format §1). ``long_notes``: provincial
     parenthetical notes inside labels. ``extra_row``: a provincial row (其他主动公开文件) in table 二
-    with these three numbers — not a canonical cell, an extractor must skip it.
+    with these three numbers — not a canonical cell, an extractor must skip it. ``labels``: other
+    wordings, as (``replica.vocabulary`` key, label) pairs, that replace the template's.
     """
 
     typos: bool = False
     long_notes: bool = False
     extra_row: tuple[int, int, int] | None = None
+    labels: tuple[tuple[str, str], ...] = ()
+
+    def label(self, key: str) -> str:
+        """The label this report prints for a vocabulary key."""
+        for name, text in self.labels:
+            if name == key:
+                return text
+        if self.typos and key in KNOWN_TYPOS:
+            return KNOWN_TYPOS[key]
+        return LABELS[key]
 
 
 PLAIN = Style()
@@ -73,118 +86,137 @@ def fmt(value: Number | None) -> str:
     return str(value)
 
 
-def _data(value: Number | None, colspan: int = 1) -> Cell:
-    return Cell(fmt(value), colspan=colspan, data=True)
+def _data(value: Number | None, colspan: int = 1, key: str = "") -> Cell:
+    return Cell(fmt(value), colspan=colspan, data=True, key=key)
 
 
 def _t2_grid(model: ReportModel, style: Style) -> list[list[Cell]]:
     c = model.cells
     notes = style.long_notes
+    say = style.label
+
+    def values(row: str, columns: tuple[str, ...]) -> list[Cell]:
+        return [_data(c[f"t2.{row}.{k}"], key=f"t2.{row}.{k}") for k in columns]
+
+    def one(row: str, column: str, colspan: int) -> Cell:
+        return _data(c[f"t2.{row}.{column}"], colspan, key=f"t2.{row}.{column}")
+
+    regulation = LONG_NOTES["t2.regulation"] if notes else say("t2.regulation")
+    head = Cell(LABELS["t2.head"])
     if model.template == GB2021:
-        repealed = "本年度止\n件数" if style.typos else "本年废止\n件数"
+        columns = ("issued", "repealed", "in_force")
         grid = [
             [Cell("第二十条第（一）项", colspan=4)],
-            [Cell("信息内容"), Cell("本年制发\n件数"), Cell(repealed), Cell("现行有效\n件数")],
-            [Cell("规章（设区的市、自治州人民政府应提供相关数据）" if notes else "规章")]
-            + [_data(c[f"t2.regulation.{k}"]) for k in ("issued", "repealed", "in_force")],
-            [Cell("行政规范性文件")] + [_data(c[f"t2.normative.{k}"]) for k in ("issued", "repealed", "in_force")],
+            [head] + [Cell(say(f"t2.col.{k}")) for k in columns],
+            [Cell(regulation)] + values("regulation", columns),
+            [Cell(say("t2.normative.gb2021"))] + values("normative", columns),
         ]
         if style.extra_row:
-            grid.append([Cell("其他主动公开文件")] + [_data(v) for v in style.extra_row])
+            grid.append([Cell(LABELS["t2.extra_row"])] + [_data(v) for v in style.extra_row])
+        decisions = Cell(say("t2.col.decisions.gb2021"), colspan=3)
         grid += [
             [Cell("第二十条第（五）项", colspan=4)],
-            [Cell("信息内容"), Cell("本年处理决定数量", colspan=3)],
-            [Cell("行政许可"), _data(c["t2.license.decisions"], 3)],
+            [head, decisions],
+            [Cell(say("t2.license")), one("license", "decisions", 3)],
             [Cell("第二十条第（六）项", colspan=4)],
-            [Cell("信息内容"), Cell("本年处理决定数量", colspan=3)],
-            [Cell("行政处罚"), _data(c["t2.penalty.decisions"], 3)],
-            [Cell("行政强制"), _data(c["t2.coercion.decisions"], 3)],
+            [head, decisions],
+            [Cell(say("t2.penalty")), one("penalty", "decisions", 3)],
+            [Cell(say("t2.coercion")), one("coercion", "decisions", 3)],
             [Cell("第二十条第（八）项", colspan=4)],
-            [Cell("信息内容"), Cell("本年收费金额（单位：万元）", colspan=3)],
-            [Cell("行政事业性收费"), _data(c["t2.fees.amount_wan"], 3)],
+            [head, Cell(say("t2.col.amount_wan"), colspan=3)],
+            [Cell(say("t2.fees")), one("fees", "amount_wan", 3)],
         ]
         return grid
-    prev = f"上一年项目数量（指{model.year - 1}年事项数）" if notes else "上一年\n项目数量"
-    items_head = [Cell("信息内容"), Cell(prev), Cell("本年增/减"), Cell("处理决定\n数量")]
+    prev = LONG_NOTES["t2.col.prev_items"].format(year=model.year - 1) if notes else say("t2.col.prev_items")
+    items = ("prev_items", "delta", "decisions")
+    items_head = [head, Cell(prev), Cell(say("t2.col.delta")), Cell(say("t2.col.decisions"))]
+    columns = ("made", "published", "total_published")
     grid = [
         [Cell("第二十条第（一）项", colspan=4)],
-        [Cell("信息内容"), Cell("本年新\n制作数量"), Cell("本年新\n公开数量"), Cell("对外公开\n总数量")],
-        [Cell("规章（设区的市、自治州人民政府应提供相关数据）" if notes else "规章")]
-        + [_data(c[f"t2.regulation.{k}"]) for k in ("made", "published", "total_published")],
-        [Cell("规范性文件")] + [_data(c[f"t2.normative.{k}"]) for k in ("made", "published", "total_published")],
+        [head] + [Cell(say(f"t2.col.{k}")) for k in columns],
+        [Cell(regulation)] + values("regulation", columns),
+        [Cell(say("t2.normative.gb2019"))] + values("normative", columns),
     ]
     if style.extra_row:
-        grid.append([Cell("其他主动公开文件")] + [_data(v) for v in style.extra_row])
-    for article, rows in (("五", (("license", "行政许可"), ("other_service", "其他对外管理服务事项"))),
-                          ("六", (("penalty", "行政处罚"), ("coercion", "行政强制")))):
+        grid.append([Cell(LABELS["t2.extra_row"])] + [_data(v) for v in style.extra_row])
+    for article, rows in (("五", ("license", "other_service")), ("六", ("penalty", "coercion"))):
         grid += [[Cell(f"第二十条第（{article}）项", colspan=4)], items_head]
-        grid += [[Cell(label)] + [_data(c[f"t2.{key}.{k}"]) for k in ("prev_items", "delta", "decisions")]
-                 for key, label in rows]
+        grid += [[Cell(say(f"t2.{row}"))] + values(row, items) for row in rows]
     grid += [
         [Cell("第二十条第（八）项", colspan=4)],
-        [Cell("信息内容"), Cell(prev), Cell("本年增/减", colspan=2)],
-        [Cell("行政事业性收费"), _data(c["t2.fees.prev_items"]), _data(c["t2.fees.delta"], 2)],
+        [head, Cell(prev), Cell(say("t2.col.delta"), colspan=2)],
+        [Cell(say("t2.fees")), one("fees", "prev_items", 1), one("fees", "delta", 2)],
         [Cell("第二十条第（九）项", colspan=4)],
-        [Cell("信息内容"), Cell("采购项目数量"), Cell("采购总金额（单位：万元）", colspan=2)],
-        [Cell("政府集中采购"), _data(c["t2.procurement.projects"]), _data(c["t2.procurement.amount"], 2)],
+        [head, Cell(say("t2.col.projects")), Cell(say("t2.col.amount"), colspan=2)],
+        [Cell(say("t2.procurement")), one("procurement", "projects", 1), one("procurement", "amount", 2)],
     ]
     return grid
 
 
-# Labels of the outcome sub-groups of table 三 that span their numbered rows.
-_T3_GROUPS = {"denied": "（三）不予\n公开", "unable": "（四）无法\n提供", "rejected": "（五）不予\n处理", "other": "（六）其他\n处理"}
+# The outcome sub-groups of table 三 that span their numbered rows.
+_T3_GROUPS = ("denied", "unable", "rejected", "other")
+
+
+def t3_label(style: Style, template: str, row_key: str) -> str:
+    """The label a report prints for a table 三 row (gb2019's single 其他处理 row has its own)."""
+    if row_key == "other" and template != GB2021:
+        return style.label("t3.other.gb2019")
+    return style.label(f"t3.{row_key}")
 
 
 def _t3_grid(model: ReportModel, style: Style) -> list[list[Cell]]:
     rows = t3_rows(model.template)
     outcome_count = len(rows) - 4
+    say = style.label
 
     def values(key: str) -> list[Cell]:
-        return [_data(model.cells[f"t3.{key}.{col.key}"]) for col in T3_COLUMNS]
+        return [_data(model.cells[f"t3.{key}.{col.key}"], key=f"t3.{key}.{col.key}") for col in T3_COLUMNS]
+
+    def label(key: str) -> str:
+        return t3_label(style, model.template, key)
 
     grid = [
-        [Cell("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", rowspan=3, colspan=3),
-         Cell("申请人情况", colspan=7)],
-        [Cell("自然人", rowspan=2), Cell("法人或其他组织", colspan=5), Cell("总计", rowspan=2)],
-        [Cell("商业\n企业"), Cell("科研\n机构"), Cell("社会公益 组织"), Cell("法律服务\n机构"), Cell("其他")],
-        [Cell(rows[0].label, colspan=3)] + values(rows[0].key),
-        [Cell(rows[1].label, colspan=3)] + values(rows[1].key),
+        [Cell(say("t3.corner"), rowspan=3, colspan=3), Cell(say("t3.applicants"), colspan=7)],
+        [Cell(say("t3.col.natural"), rowspan=2), Cell(say("t3.col.organisations"), colspan=5),
+         Cell(say("t3.col.total"), rowspan=2)],
+        [Cell(say(f"t3.col.{col.key}")) for col in T3_COLUMNS[1:-1]],
+        [Cell(label(rows[0].key), colspan=3)] + values(rows[0].key),
+        [Cell(label(rows[1].key), colspan=3)] + values(rows[1].key),
     ]
     group_sizes = Counter(row.key.split(".")[0] for row in rows[2:-2] if "." in row.key)
     started: set[str] = set()
     for i, row in enumerate(rows[2:-2]):
         # 三、本年度办理结果 spans the outcome rows and （七）总计 (rowspan 22 in gb2021, 20 in gb2019).
-        line: list[Cell] = [Cell("三、本年度办理\n结果", rowspan=outcome_count + 1)] if i == 0 else []
-        label = row.label
-        if style.typos and row.key == "other.misc":
-            label = "3.其它"
+        line: list[Cell] = [Cell(say("t3.outcomes"), rowspan=outcome_count + 1)] if i == 0 else []
         group = row.key.split(".")[0]
         if group in group_sizes:
             if group not in started:
                 started.add(group)
-                line.append(Cell(_T3_GROUPS[group], rowspan=group_sizes[group]))
-            line.append(Cell(label))
+                line.append(Cell(say(f"t3.{group}"), rowspan=group_sizes[group]))
+            line.append(Cell(label(row.key)))
         else:
-            line.append(Cell(label, colspan=2))
+            line.append(Cell(label(row.key), colspan=2))
         grid.append(line + values(row.key))
-    grid.append([Cell(rows[-2].label, colspan=2)] + values(rows[-2].key))
-    grid.append([Cell(rows[-1].label, colspan=3)] + values(rows[-1].key))
+    grid.append([Cell(label(rows[-2].key), colspan=2)] + values(rows[-2].key))
+    grid.append([Cell(label(rows[-1].key), colspan=3)] + values(rows[-1].key))
     return grid
 
 
 def _t4_grid(model: ReportModel, style: Style) -> list[list[Cell]]:
-    results = [Cell("结果\n维持"), Cell("结果\n纠正"), Cell("其他\n结果"), Cell("尚未\n审结"), Cell("总计")]
+    say = style.label
+    results = [Cell(say(f"t4.{r.key}")) for r in T4_RESULTS]
     return [
-        [Cell("行政法复议" if style.typos else "行政复议", colspan=5), Cell("行政诉讼", colspan=10)],
-        [Cell(r.text, rowspan=2) for r in results] + [Cell("未经复议直接起诉", colspan=5), Cell("复议后起诉", colspan=5)],
+        [Cell(say("t4.review"), colspan=5), Cell(say("t4.suit"), colspan=10)],
+        [Cell(r.text, rowspan=2) for r in results]
+        + [Cell(say("t4.suit_direct"), colspan=5), Cell(say("t4.suit_after_review"), colspan=5)],
         results + results,
-        [_data(model.cells[f"t4.{g.key}.{r.key}"]) for g in T4_GROUPS for r in T4_RESULTS],
+        [_data(model.cells[f"t4.{g.key}.{r.key}"], key=f"t4.{g.key}.{r.key}") for g in T4_GROUPS for r in T4_RESULTS],
     ]
 
 
-def _freeform_grid(model: ReportModel) -> list[list[Cell]]:
-    grid = [[Cell("指标"), Cell(f"{model.year}年度"), Cell("历年累计")]]
-    grid += [[Cell(FREEFORM_LABELS[key]), _data(model.cells[key]), _data(model.cumulative[key])]
+def _freeform_grid(model: ReportModel, style: Style) -> list[list[Cell]]:
+    grid = [[Cell(style.label("ff.indicator")), Cell(f"{model.year}年度"), Cell(style.label("ff.cumulative"))]]
+    grid += [[Cell(style.label(key)), _data(model.cells[key], key=key), _data(model.cumulative[key])]
              for key in FREEFORM_KEYS]
     return grid
 
@@ -222,36 +254,41 @@ def _html_para(text: str, *, heading: bool = False) -> str:
         f"<span style='font-size:16.0pt;{weight}'>{line}</span></p>" for line in text.split("\n") if line)
 
 
-def render_html(model: ReportModel, *, style: Style = PLAIN) -> str:
-    """The report as the HTML body a portal's editor pasted from Word (goes inside .TRS_Editor etc.)."""
-    parts = [_MSO_HEAD, "<div class=WordSection1 style='layout-grid:15.6pt'>",
-             "<p class=MsoNormal align=center style='text-align:center'><b><span style='font-size:22.0pt;"
-             f"font-family:方正小标宋简体'>{model.title}</span></b></p>"]
-    for heading, body, grid in sections(model, style):
-        parts.append(_html_para(heading, heading=True))
+Sections = list[tuple[str, str, list[list[Cell]] | None]]  # (heading, prose, table)
+
+
+def render_html(model: ReportModel, *, style: Style = PLAIN, parts: Sections | None = None) -> str:
+    """The report as the HTML body a portal's editor pasted from Word (goes inside .TRS_Editor etc.).
+
+    ``parts``: sections to print instead of ``sections(model, style)`` (``replica.adversarial``)."""
+    out = [_MSO_HEAD, "<div class=WordSection1 style='layout-grid:15.6pt'>",
+           "<p class=MsoNormal align=center style='text-align:center'><b><span style='font-size:22.0pt;"
+           f"font-family:方正小标宋简体'>{model.title}</span></b></p>"]
+    for heading, body, grid in sections(model, style) if parts is None else parts:
+        out.append(_html_para(heading, heading=True))
         if body:
-            parts.append(_html_para(body))
+            out.append(_html_para(body))
         if grid:
-            parts.append(_html_table(grid))
-    parts.append("</div>")
-    return "\n".join(parts)
+            out.append(_html_table(grid))
+    out.append("</div>")
+    return "\n".join(out)
 
 
-def sections(model: ReportModel, style: Style) -> list[tuple[str, str, list[list[Cell]] | None]]:
+def sections(model: ReportModel, style: Style) -> Sections:
     """(heading, prose, table) for each section of the report, in order."""
     if model.template == FREEFORM:
-        return _freeform_sections(model)
+        return _freeform_sections(model, style)
     return [
-        ("一、总体情况", model.overview, None),
-        ("二、主动公开政府信息情况", "", _t2_grid(model, style)),
-        ("三、收到和处理政府信息公开申请情况", "", _t3_grid(model, style)),
-        ("四、政府信息公开行政复议、行政诉讼情况", "", _t4_grid(model, style)),
-        ("五、存在的主要问题及改进情况", model.problems, None),
-        ("六、其他需要报告的事项", model.other_matters, None),
+        (HEADINGS["一"], model.overview, None),
+        (HEADINGS["二"], "", _t2_grid(model, style)),
+        (HEADINGS["三"], "", _t3_grid(model, style)),
+        (HEADINGS["四"], "", _t4_grid(model, style)),
+        (HEADINGS["五"], model.problems, None),
+        (HEADINGS["六"], model.other_matters, None),
     ]
 
 
-def _freeform_sections(model: ReportModel) -> list[tuple[str, str, list[list[Cell]] | None]]:
+def _freeform_sections(model: ReportModel, style: Style) -> Sections:
     c = model.cells
     fees = f"本年度收取检索、复制等费用{c['ff.fees_yuan']}元" + ("。" if c["ff.fees_yuan"] else "，未收取任何其他费用。")
     sections = [
@@ -269,7 +306,7 @@ def _freeform_sections(model: ReportModel) -> list[tuple[str, str, list[list[Cel
         ("七、其他需要报告的事项", model.other_matters, None),
     ]
     if model.cumulative:
-        sections.append(("附表：政府信息公开情况统计表", "", _freeform_grid(model)))
+        sections.append(("附表：政府信息公开情况统计表", "", _freeform_grid(model, style)))
     return sections
 
 
@@ -339,12 +376,13 @@ def _text_table(grid: list[list[Cell]], layout: str) -> list[str]:
     return lines
 
 
-def render_text(model: ReportModel, layout: str = INLINE, *, style: Style = PLAIN) -> str:
-    """The report as text extracted from its attachment, in one of ``LAYOUTS``."""
+def render_text(model: ReportModel, layout: str = INLINE, *, style: Style = PLAIN, parts: Sections | None = None) -> str:
+    """The report as text extracted from its attachment, in one of ``LAYOUTS`` (``parts``: as in
+    ``render_html``)."""
     if layout not in LAYOUTS:
         raise ValueError(f"unknown layout {layout!r}")
     lines = [model.title, ""]
-    for heading, body, grid in sections(model, style):
+    for heading, body, grid in sections(model, style) if parts is None else parts:
         lines += [heading, ""]
         if body:
             lines += [p for line in body.split("\n") for p in (line, "")]

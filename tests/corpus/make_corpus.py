@@ -6,13 +6,19 @@ Every file is rendered from a canonical model by ``replica.render`` (so the trut
 not an extractor's output) and then varied the way portals vary (``tests/extract_helpers``). The
 files are committed; ``tests/test_extract_corpus.py`` scores the extractor on them. Re-running
 this script is deterministic: same seed, same files.
+
+Two parts: ``tests/corpus/`` holds the *designed* layouts (``VARIANTS``: the shapes the extractor
+was written for), ``tests/corpus/adversarial/`` the *adversarial* ones (``ADVERSARIAL``: layouts
+real portals produce that it was not written for, ``replica.adversarial``, labels and prose in the
+replica's own words, ``replica.vocabulary``). Each part has its own seed, so adding an adversarial
+layout never changes a designed file.
 """
 from __future__ import annotations
 
 import json
 import random
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 HERE = Path(__file__).parent
@@ -20,10 +26,14 @@ sys.path[:0] = [str(HERE.parent), str(HERE.parents[1])]
 
 import extract_helpers as vary  # noqa: E402
 from extractors.keys import FREEFORM, GB2019, GB2021  # noqa: E402
-from replica.render import CELL_PER_LINE, INLINE, TABBED, Style, render_html, render_text  # noqa: E402
+from replica import adversarial as adv  # noqa: E402
+from replica.render import CELL_PER_LINE, INLINE, TABBED, Style, render_html, render_text, sections  # noqa: E402
 from replica.reports import ORGAN, REGION, TITLE_PATTERNS, random_model  # noqa: E402
+from replica.vocabulary import PROVINCIAL, SHORT, TYPO  # noqa: E402
 
 SEED = 20260322
+ADVERSARIAL_SEED = 20261130
+ADVERSARIAL_DIR = HERE / "adversarial"
 
 
 @dataclass(frozen=True)
@@ -149,16 +159,110 @@ def render(variant: Variant, rng: random.Random):
     return name, data, truth
 
 
+@dataclass(frozen=True)
+class Adversarial:
+    """One adversarial corpus item: ``layouts`` names the ``replica.adversarial`` transforms applied."""
+
+    name: str
+    template: str
+    output: str  # "html", a text layout, or "page" (a page saved as text, run together)
+    agency: str
+    layouts: tuple[str, ...]
+    activity: str = "medium"
+    kinds: tuple[str, ...] = ()  # worded: the vocabulary's variant kinds
+
+
+ADVERSARIAL = (
+    Adversarial("t19-html-word-colspans", GB2019, "html", "浦江市人民政府办公厅", ("word_colspans",), activity="high"),
+    Adversarial("t19-html-word-colspans-blank", GB2019, "html", "南岭县发展和改革局", ("word_colspans", "partly_blank")),
+    Adversarial("t21-html-partly-blank", GB2021, "html", "青石区市场监督管理局", ("partly_blank",), activity="high"),
+    Adversarial("t19-tabbed-partly-blank", GB2019, TABBED, "汉水市生态环境局", ("partly_blank",), activity="high"),
+    Adversarial("t21-cells-partly-blank", GB2021, CELL_PER_LINE, "云溪县人民政府", ("partly_blank",)),
+    Adversarial("t21-page-run-together", GB2021, "page", "东岛综合实验区管理委员会", ("run_together",)),
+    Adversarial("t21-page-run-together-busy", GB2021, "page", "北江市人民政府", ("run_together",), activity="high"),
+    Adversarial("t19-page-run-together", GB2019, "page", "西湾县人民政府", ("run_together",)),
+    Adversarial("t21-html-provincial", GB2021, "html", "临海市交通运输局", ("worded", "headings"), kinds=(PROVINCIAL,)),
+    Adversarial("t19-inline-short", GB2019, INLINE, "龙门县教育局", ("worded",), kinds=(SHORT,), activity="high"),
+    Adversarial("t21-tabbed-short", GB2021, TABBED, "金沙区民政局", ("worded", "headings"), kinds=(SHORT, PROVINCIAL)),
+    Adversarial("t21-tabbed-typos", GB2021, TABBED, "银川区卫生健康委员会", ("worded",), kinds=(TYPO,), activity="high"),
+    Adversarial("t19-html-typos", GB2019, "html", "玉泉县司法局", ("worded",), kinds=(TYPO,)),
+    Adversarial("t21-html-units", GB2021, "html", "平安区住房和城乡建设局", ("marked_numbers",), activity="high"),
+    Adversarial("t19-cells-units", GB2019, CELL_PER_LINE, "宝山县审计局", ("marked_numbers",), activity="high"),
+    Adversarial("t21-inline-units", GB2021, INLINE, "长河市人民政府", ("marked_numbers",)),
+    Adversarial("ff-html-prose", FREEFORM, "html", "清溪县人民政府", ("freeform_prose",)),
+    Adversarial("ff-inline-prose", FREEFORM, INLINE, "红河区农业局", ("freeform_prose",), activity="high"),
+    Adversarial("ff-inline-prose-none", FREEFORM, INLINE, "石桥镇人民政府", ("freeform_prose",), activity="none"),
+    Adversarial("ff-html-stat-table", FREEFORM, "html", "东山县人民政府", ("freeform_prose", "stat_table"),
+                kinds=(PROVINCIAL,)),
+    Adversarial("ff-tabbed-stat-table", FREEFORM, TABBED, "南湖区教育局", ("freeform_prose", "stat_table"),
+                activity="none", kinds=(PROVINCIAL,)),
+)
+
+
+def render_adversarial(item: Adversarial, rng: random.Random):
+    """(file name, bytes, truth) of one adversarial corpus item."""
+    year = rng.randint(2009, 2018) if item.template == FREEFORM else (
+        rng.choice((2019, 2020)) if item.template == GB2019 else rng.randint(2021, 2024))
+    scope = REGION if item.agency.endswith(("人民政府", "管理委员会")) else ORGAN
+    model = random_model(rng, item.template, item.agency, year, scope=scope, activity=item.activity,
+                         title_pattern=rng.choice(TITLE_PATTERNS))
+    while item.template == FREEFORM and item.activity != "none" and not model.cells["ff.applications"]:
+        # a busy year's prose: the figures told in sentences, not the "nothing received" one
+        model = random_model(rng, item.template, item.agency, year, scope=scope, activity=item.activity,
+                             title_pattern=model.title_pattern)
+    if item.template == FREEFORM and item.activity == "none":  # nothing asked, appealed or charged
+        model = replace(model, cells={k: v if k == "ff.proactive_items" else 0 for k, v in model.cells.items()})
+    if "partly_blank" in item.layouts:
+        model = adv.partly_blank(model, rng)
+    style = adv.worded_style(rng, item.kinds) if item.kinds else Style()
+    if "freeform_prose" in item.layouts:
+        parts = adv.freeform_prose(model, rng, table="stat_table" in item.layouts, style=style)
+    else:
+        parts = sections(model, style)
+    if "word_colspans" in item.layouts:
+        parts = adv.word_colspans(parts)
+    if "headings" in item.layouts:
+        parts = adv.reworded_headings(parts, rng)
+    if "marked_numbers" in item.layouts:
+        parts = adv.marked_numbers(parts, rng)
+    if item.output == "page":
+        data = adv.run_together(model, parts, rng).encode("utf-8")
+        name = f"{item.name}.txt"
+    elif item.output == "html":
+        body = render_html(model, parts=parts)
+        page = vary.portal_page(body, title=model.title, site=item.agency + "门户网站")
+        data = page.encode("utf-8")
+        name = f"{item.name}.html"
+    else:
+        data = render_text(model, item.output, parts=parts).encode("utf-8")
+        name = f"{item.name}.txt"
+    skip = [p for layout in item.layouts for p in adv.UNSCOREABLE.get(layout, ())]
+    truth = {"agency": model.agency, "year": model.year, "template": model.template, "scope": model.scope,
+             "title": model.title, "source": name, "layouts": list(item.layouts), "cells": model.cells}
+    if skip:
+        truth["skip_prefixes"] = skip
+    return name, data, truth
+
+
+def _write(folder: Path, stem: str, name: str, data: bytes, truth: dict) -> None:
+    (folder / name).write_bytes(data)
+    (folder / f"{stem}.expected.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
 def main() -> None:
     rng = random.Random(SEED)
     for old in HERE.glob("*.expected.json"):
         old.unlink()
     for variant in VARIANTS:
-        name, data, truth = render(variant, rng)
-        (HERE / name).write_bytes(data)
-        (HERE / f"{variant.name}.expected.json").write_text(
-            json.dumps(truth, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    print(f"wrote {len(VARIANTS)} reports to {HERE}")
+        _write(HERE, variant.name, *render(variant, rng))
+    print(f"wrote {len(VARIANTS)} designed reports to {HERE}")
+    ADVERSARIAL_DIR.mkdir(exist_ok=True)
+    for old in ADVERSARIAL_DIR.iterdir():
+        old.unlink()
+    rng = random.Random(ADVERSARIAL_SEED)
+    for item in ADVERSARIAL:
+        _write(ADVERSARIAL_DIR, item.name, *render_adversarial(item, rng))
+    print(f"wrote {len(ADVERSARIAL)} adversarial reports to {ADVERSARIAL_DIR}")
 
 
 if __name__ == "__main__":
