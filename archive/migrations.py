@@ -358,6 +358,21 @@ def _agency_views(db: sqlite_utils.Database) -> None:
     )
 
 
+def m007_extractor_versions(db: sqlite_utils.Database) -> None:
+    """Which extractor read each document, and why each report version exists.
+
+    ``extractor_version`` (``extractors.EXTRACTOR_VERSION``; null: read before versions were
+    recorded) lets ``xxgk reextract`` find what an older extractor read. A report version's
+    ``reason`` is ``first`` (first reading), ``changed`` (its document changed), ``reextracted`` (a
+    newer extractor reads the same bytes differently) or ``correction`` (a 更正 page re-published
+    the report); ``note`` says more (the extractor versions, the correction's title).
+    """
+    db["extractions"].add_column("extractor_version", int)
+    db["report_versions"].add_column("extractor_version", int)
+    db["report_versions"].add_column("reason", str)
+    db["report_versions"].add_column("note", str)
+
+
 def m010_operations(db: sqlite_utils.Database) -> None:
     """Operations: where each capture's WARC copy is, and what each run's summary and health said.
 
@@ -378,7 +393,7 @@ def m010_operations(db: sqlite_utils.Database) -> None:
 
 
 MIGRATIONS = (m001_initial, m002_cell_keys_and_views, m003_versions_removals_blocks, m004_cross_year_checks,
-              m005_ocr_confidence, m006_agencies, m010_operations)
+              m005_ocr_confidence, m006_agencies, m007_extractor_versions, m010_operations)
 
 
 def apply(db: sqlite_utils.Database) -> list[str]:

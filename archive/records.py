@@ -1,7 +1,9 @@
 """What the crawl hands to the archive: one HTTP exchange, plain data (no Scrapy types)."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 # Capture kinds: why the crawler fetched the URL.
 LISTING = "listing"
@@ -48,6 +50,21 @@ class Capture:
     @property
     def content_type(self) -> str | None:
         return self.headers.get("Content-Type") or self.headers.get("content-type")
+
+    @property
+    def filename(self) -> str:
+        return document_filename(self.headers, self.final_url or self.url)
+
+
+def document_filename(headers: dict[str, str], url: str) -> str:
+    """A document's own name: Content-Disposition, then a ``filename=`` query (downfile.jsp), then the path."""
+    disposition = headers.get("Content-Disposition") or headers.get("content-disposition") or ""
+    match = re.search(r"filename\*?=(?:UTF-8'')?\"?([^\";]+)", disposition, re.I)
+    if match:
+        return unquote(match.group(1))
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query))
+    return unquote(query.get("filename") or parts.path.rsplit("/", 1)[-1])
 
 
 @dataclass(frozen=True)

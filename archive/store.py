@@ -12,6 +12,7 @@ import json
 import os
 import socket
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 
 import sqlite_utils
@@ -210,7 +211,8 @@ class Archive:
                 "update reports set last_seen = max(last_seen, ?), removed_at = null where id = ?", [seen_at, rid]
             )
 
-    def record_extraction(self, extraction, *, capture_id: int, run_id: int, agency_hint: str | None = None) -> str | None:
+    def record_extraction(self, extraction, *, capture_id: int, run_id: int, agency_hint: str | None = None,
+                          extractor_version: int | None = None) -> str | None:
         """File an extraction of a capture's bytes. Returns the report id, or None for a non-report.
 
         - The same report reached through several documents (an HTML body and its PDF, two URLs)
@@ -218,62 +220,120 @@ class Archive:
           whatever order the documents arrive in, so a re-run changes nothing.
         - The document its numbers came from, saying something else now, is a new version; the
           old version's numbers stay.
+
+        ``extractor_version``: the extractor that read it (default: this one's).
         """
+        version_read = _current_extractor_version() if extractor_version is None else extractor_version
         cap = self.capture(capture_id)
         sha256, seen_at = cap["sha256"], cap["fetched_at"]
         agency = extraction.agency or agency_hint
         if not extraction.is_report or not agency or not extraction.year:
             reason = extraction.reason or ("no agency named" if not agency else "no report year found")
-            self._note_extraction(sha256, "not_report", None, reason, seen_at)
+            self._note_extraction(sha256, "not_report", None, reason, seen_at, version_read)
             return None
         # Who the agency is: the registry row of the site that found it, and the name it gives.
         identity = identities.identify(self.db, agency, cap["site"])
         rid = identities.report_for(self.db, identity, extraction.year, extraction.scope or "organ")
-        source = {
-            "report_id": rid,
-            "sha256": sha256,
-            "capture_id": capture_id,
-            "url": cap["final_url"] or cap["url"],
-            "source_format": extraction.source_format,
-            "ocr_confidence": extraction.ocr_confidence,
-            "cells_filled": sum(v is not None for v in extraction.cells.values()),
-            "checks_failed": sum(not c.passed for c in extraction.checks),
-            "problems": len(extraction.problems),
-            "used": 0,
-            "first_seen": seen_at,
-        }
+        source = _source_row(extraction, rid, cap)
         content = content_hash(extraction)
         report = next(self.db["reports"].rows_where("id = ?", [rid]), None)
+        write = partial(self._write_version, rid, agency, identity, extraction, source, content, run_id,
+                        extractor_version=version_read)
         with self.db.conn:
             identities.note_agency(self.db, identity, cap["site"], agency)
             self.db["report_sources"].insert(source, ignore=True)
             if report is None:
-                self._write_version(rid, agency, identity, extraction, source, content, run_id, version=1)
+                write(version=1, reason="first")
             elif content == report["content_hash"]:
                 self.touch_report(rid, seen_at)
             elif source["url"] == report["url"]:
-                self._write_version(rid, agency, identity, extraction, source, content, run_id, version=report["version"] + 1)
+                write(version=report["version"] + 1, reason="changed")
             elif _quality(source) > _quality(self.db["report_sources"].get((rid, report["sha256"]))):
-                self._write_version(rid, agency, identity, extraction, source, content, run_id, version=report["version"])
+                write(version=report["version"])
             else:
                 self.touch_report(rid, seen_at)
-            self._note_extraction(sha256, "report", rid, None, seen_at)
+            self._note_extraction(sha256, "report", rid, None, seen_at, version_read)
         return rid
 
-    def record_extraction_failure(self, sha256: str, reason: str, at: str) -> None:
-        """An extractor crash on these bytes: recorded, so it is counted and can be retried."""
-        self._note_extraction(sha256, "failed", None, reason, at)
+    def record_reextraction(self, extraction, *, capture_id: int, run_id: int, extractor_version: int,
+                            agency_hint: str | None = None) -> tuple[str | None, int | None, int]:
+        """File a newer extractor's reading of bytes already in the archive (no network).
 
-    def _note_extraction(self, sha256: str, outcome: str, rid: str | None, reason: str | None, at: str) -> None:
+        A report whose numbers now read differently, from the document they came from (or from
+        another of its documents that now reads better), gets a new version with reason
+        ``reextracted``; the old version's cells stay. A document newly read as a report files
+        one as ``record_extraction`` would. A document the new extractor no longer reads as a
+        report leaves its report untouched (its old reading stays the best there is).
+        Returns (report id or None, version added or None, cells changed).
+        """
+        cap = self.capture(capture_id)
+        sha256 = cap["sha256"]
+        earlier = self.extraction_outcome(sha256) or {}
+        agency = extraction.agency or agency_hint
+        if not extraction.is_report or not agency or not extraction.year:
+            if earlier.get("outcome") != "report":
+                reason = extraction.reason or ("no agency named" if not agency else "no report year found")
+                self._note_extraction(sha256, "not_report", None, reason, utc_now(), extractor_version)
+            else:
+                with self.db.conn:
+                    self.db["extractions"].update(sha256, {"extractor_version": extractor_version})
+            return None, None, 0
+        identity = identities.identify(self.db, agency, cap["site"])
+        rid = identities.report_for(self.db, identity, extraction.year, extraction.scope or "organ")
+        report = next(self.db["reports"].rows_where("id = ?", [rid]), None)
+        if report is None:
+            self.record_extraction(extraction, capture_id=capture_id, run_id=run_id, agency_hint=agency_hint,
+                                   extractor_version=extractor_version)
+            return rid, 1, len(extraction.cells)
+        known = self.db["report_sources"].rows_where("report_id = ? and sha256 = ?", [rid, sha256])
+        first_seen = next(iter(known), {}).get("first_seen") or cap["fetched_at"]
+        source = {**_source_row(extraction, rid, cap), "first_seen": first_seen}
+        content = content_hash(extraction)
+        current = self.db["report_sources"].get((rid, report["sha256"]))
+        added, changed = None, 0
+        with self.db.conn:
+            self.db["report_sources"].upsert({**source, "used": int(sha256 == report["sha256"])}, pk=("report_id", "sha256"))
+            from_current = sha256 == report["sha256"]
+            if content != report["content_hash"] and (from_current or _quality(source) > _quality(current)):
+                old = {r["key"]: r["value"] for r in self.db["cells"].rows_where(
+                    "report_id = ? and version = ?", [rid, report["version"]])}
+                changed = sum(old.get(k, "<none>") != v for k, v in extraction.cells.items()) + len(old.keys() - extraction.cells.keys())
+                added = report["version"] + 1
+                previous = self.db.execute("select extractor_version from report_versions where report_id = ? and version = ?",
+                                           [rid, report["version"]]).fetchone()
+                note = f"extractor {previous[0] if previous and previous[0] is not None else 'unrecorded'} → {extractor_version}"
+                self._write_version(rid, agency, identity, extraction, {**source, "first_seen": report["last_seen"]}, content,
+                                    run_id, version=added, reason="reextracted", note=note,
+                                    extractor_version=extractor_version, made_at=utc_now())
+            self._note_extraction(sha256, "report", rid, None, utc_now(), extractor_version)
+        return rid, added, changed
+
+    def record_extraction_failure(self, sha256: str, reason: str, at: str, extractor_version: int | None = None) -> None:
+        """An extractor crash on these bytes: recorded, so it is counted and can be retried."""
+        self._note_extraction(sha256, "failed", None, reason, at, extractor_version)
+
+    def _note_extraction(self, sha256: str, outcome: str, rid: str | None, reason: str | None, at: str,
+                         extractor_version: int | None) -> None:
         with self.db.conn:
             self.db["extractions"].upsert(
-                {"sha256": sha256, "outcome": outcome, "report_id": rid, "reason": reason, "extracted_at": at},
+                {"sha256": sha256, "outcome": outcome, "report_id": rid, "reason": reason, "extracted_at": at,
+                 "extractor_version": extractor_version},
                 pk="sha256",
             )
 
-    def _write_version(self, rid: str, agency: str, identity, ex, source: dict, content: str, run_id: int, *, version: int) -> None:
-        """Make ``source``'s reading version ``version`` of the report (new, or a better reading of it)."""
+    def _write_version(self, rid: str, agency: str, identity, ex, source: dict, content: str, run_id: int, *, version: int,
+                       reason: str | None = None, note: str | None = None, extractor_version: int | None = None,
+                       made_at: str | None = None) -> None:
+        """Make ``source``'s reading version ``version`` of the report (new, or a better reading of it).
+
+        ``reason``/``note``: why the version exists (None: a better reading of an existing version,
+        which keeps its reason). ``made_at``: when the version was made, if not when its document
+        was first seen (a re-extraction)."""
         seen_at = source["first_seen"]
+        if reason is None:
+            kept = self.db.execute("select reason, note from report_versions where report_id = ? and version = ?",
+                                   [rid, version]).fetchone()
+            reason, note = kept if kept else ("first", None)
         row = {
             "id": rid,
             "agency": agency,
@@ -311,7 +371,10 @@ class Archive:
                 "url": source["url"],
                 "source_format": ex.source_format,
                 "run_id": run_id,
-                "first_seen": seen_at,
+                "first_seen": made_at or seen_at,
+                "extractor_version": extractor_version,
+                "reason": reason,
+                "note": note,
             },
             pk=("report_id", "version"),
         )
@@ -385,6 +448,29 @@ def content_hash(extraction) -> str:
     (a page whose visit counter ticks is not a new version of its report)."""
     payload = [extraction.template, extraction.title, sorted(extraction.cells.items())]
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode()).hexdigest()[:32]
+
+
+def _source_row(extraction, rid: str, cap: dict) -> dict:
+    """The report_sources row of one document's reading: how well it was read."""
+    return {
+        "report_id": rid,
+        "sha256": cap["sha256"],
+        "capture_id": cap["id"],
+        "url": cap["final_url"] or cap["url"],
+        "source_format": extraction.source_format,
+        "ocr_confidence": extraction.ocr_confidence,
+        "cells_filled": sum(v is not None for v in extraction.cells.values()),
+        "checks_failed": sum(not c.passed for c in extraction.checks),
+        "problems": len(extraction.problems),
+        "used": 0,
+        "first_seen": cap["fetched_at"],
+    }
+
+
+def _current_extractor_version() -> int:
+    from extractors import EXTRACTOR_VERSION  # read lazily: opening an archive needs no extractor
+
+    return EXTRACTOR_VERSION
 
 
 def _quality(source: dict) -> tuple:

@@ -40,6 +40,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", action="store_true", help="print the full result as one JSON object")
     p.set_defaults(func=cmd_extract)
 
+    p = sub.add_parser("reextract", help="re-read archived documents with this extractor (no network); new versions where numbers change")
+    p.add_argument("--archive", help="SQLite archive path (default: $XXGK_ARCHIVE or ./archive.db)")
+    which = p.add_mutually_exclusive_group()
+    which.add_argument("--all", action="store_true", help="re-read every extracted document")
+    which.add_argument("--older-than", type=int, metavar="VERSION",
+                       help="re-read documents read by an extractor older than VERSION (default: this extractor's version)")
+    p.set_defaults(func=cmd_reextract)
+
     p = sub.add_parser("sites", help="check or list a site registry (default registry/sites.yaml)")
     sites = p.add_subparsers(dest="sites_command", required=True)
     q = sites.add_parser("validate", help="check every rule of a registry; print each problem, exit 1 if any")
@@ -205,6 +213,49 @@ def cmd_extract(args) -> int:
         print(f"  {filled}/{len(result.cells)} cells filled; {len(result.checks)} checks, {len(failed)} failed {' '.join(failed)}")
         for line in result.problems + result.warnings:
             print(f"  ! {line}")
+    return 0
+
+
+def cmd_reextract(args) -> int:
+    import extractors
+    from crawler.cli_ops import EXIT_LOCKED, archive_lock
+
+    path = _archive_path(args)
+    if not path.exists():
+        print(f"xxgk reextract: no archive at {path}", file=sys.stderr)
+        return 2
+    with archive_lock(path, "xxgk reextract") as lock:
+        if lock is None:
+            return EXIT_LOCKED
+        return _reextract(path, args, extractors.EXTRACTOR_VERSION)
+
+
+def _reextract(path: Path, args, version: int) -> int:
+    from tqdm import tqdm
+
+    import extractors
+    from archive.reextract import documents, reextract
+    from archive.store import Archive
+
+    older_than = None if args.all else (args.older_than or version)
+    archive = Archive(path)
+    try:
+        docs = documents(archive, older_than=older_than)
+        which = "extracted documents (all)" if older_than is None else f"documents read by an extractor older than {older_than}"
+        print(f"Re-reading {len(docs)} {which} in {path} with extractor {version} …", flush=True)
+        run_id = archive.start_run("xxgk reextract", {"all": args.all, "older_than": older_than, "extractor_version": version})
+        bar = lambda items: tqdm(items, total=len(docs), unit="doc", disable=not sys.stderr.isatty())  # noqa: E731
+        summary = reextract(archive, extractors.extract, version, run_id=run_id, docs=docs, progress=bar)
+        archive.finish_run(run_id, requests=0)
+    finally:
+        archive.close()
+    new = [v for v in summary.versions_added if v[1] == 1]
+    added = len(summary.versions_added) - len(new)
+    print(f"Re-extraction run {run_id}: {summary.documents} documents re-read ({len(summary.reports)} reports), "
+          f"{added} version{'' if added == 1 else 's'} added, {summary.cells_changed - sum(n for *_, n in new)} cells changed, "
+          f"{len(new)} new reports, {summary.failed} documents the extractor failed on.")
+    for rid, v, changed in summary.versions_added:
+        print(f"  {rid}: version {v}, " + ("new report" if v == 1 else f"{changed} cells changed"))
     return 0
 
 

@@ -1,9 +1,7 @@
 """The glue between the crawl and the archive: bytes first, then numbers."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, unquote, urlsplit
 
 from archive.records import ATTACHMENT, DETAIL, OK, Blocked, Capture
 from archive.store import Archive
@@ -90,23 +88,13 @@ class ExtractPipeline(_ArchiveUser):
                 self.archive.touch_report(earlier["report_id"], capture.fetched_at)
             self.stats.inc_value("extract/already_done")
             return item
-        result = extractors.extract(capture.body, filename=_filename(capture), content_type=capture.content_type or "")
+        result = extractors.extract(capture.body, filename=capture.filename, content_type=capture.content_type or "")
         if not result.is_report and (result.reason or "").startswith(extractors.EXTRACTOR_FAILED):
             # An extractor bug, not a verdict on the document: recorded as failed, retried next crawl.
-            self.archive.record_extraction_failure(sha256, result.reason, capture.fetched_at)
+            self.archive.record_extraction_failure(sha256, result.reason, capture.fetched_at, extractors.EXTRACTOR_VERSION)
             self.stats.inc_value("extract/failed")
             return item
-        rid = self.archive.record_extraction(result, capture_id=item.capture_id, run_id=self.run_id, agency_hint=capture.agency_hint)
+        rid = self.archive.record_extraction(result, capture_id=item.capture_id, run_id=self.run_id, agency_hint=capture.agency_hint,
+                                             extractor_version=extractors.EXTRACTOR_VERSION)
         self.stats.inc_value("extract/report" if rid else "extract/not_report")
         return item
-
-
-def _filename(capture: Capture) -> str:
-    """The document's own name: Content-Disposition, then a ``filename=`` query (downfile.jsp), then the path."""
-    disposition = capture.headers.get("Content-Disposition") or ""
-    match = re.search(r"filename\*?=(?:UTF-8'')?\"?([^\";]+)", disposition, re.I)
-    if match:
-        return unquote(match.group(1))
-    url = urlsplit(capture.final_url or capture.url)
-    query = dict(parse_qsl(url.query))
-    return unquote(query.get("filename") or url.path.rsplit("/", 1)[-1])

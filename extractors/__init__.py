@@ -13,11 +13,16 @@ from . import formats, sniff
 from .model import Check, Extraction
 from .tables import TableReading, read_grid
 
+# Which extractor read a document, recorded with every extraction in the archive. Raise it by one
+# in any change that makes some document read differently (numbers, template, agency, year, title):
+# `xxgk reextract` then re-reads, from the stored bytes, what an older version read.
+EXTRACTOR_VERSION = 1
+
 # The reason's prefix when reading crashed (a bug, not the document): callers that retry failed
 # documents after an extractor fix can tell this from "not a report".
 EXTRACTOR_FAILED = "extractor failed"
 
-__all__ = ["EXTRACTOR_FAILED", "Check", "Extraction", "TableReading", "extract", "extract_html", "extract_text", "read_grid"]
+__all__ = ["EXTRACTOR_FAILED", "EXTRACTOR_VERSION", "Check", "Extraction", "TableReading", "extract", "extract_html", "extract_text", "read_grid"]
 
 
 def extract(data: bytes, *, filename: str = "", content_type: str = "") -> Extraction:
