@@ -171,8 +171,8 @@ def test_an_m005_archive_with_a_collision_is_upgraded_whole_then_split_by_its_si
 
         Archive(archive).close()  # m006 runs
         after = {t: _table(archive, f"select * from {t} order by 1, 2, 3") for t in ("reports", "report_versions", "cells", "checks")}
-        for table in ("report_versions", "cells", "checks"):
-            assert after[table] == before[table], table
+        for table in ("report_versions", "cells", "checks"):  # later migrations may append columns (m007)
+            assert [r[:len(before[table][0])] for r in after[table]] == before[table], table
         width = len(before["reports"][0])
         assert [r[:width] for r in after["reports"]] == before["reports"]  # every report, its id and columns kept
         assert rows(archive, "select count(*) n from reports where agency_id is null") == [{"n": 0}]
@@ -180,7 +180,7 @@ def test_an_m005_archive_with_a_collision_is_upgraded_whole_then_split_by_its_si
         crawl(_registry(tmp_path / "places.yaml", replica.sites, places=True), archive)
         truth = _industry(replica)
     for table in ("report_versions", "cells"):  # still nothing lost
-        kept = set(_table(archive, f"select * from {table} order by 1, 2, 3"))
+        kept = {r[:len(before[table][0])] for r in _table(archive, f"select * from {table} order by 1, 2, 3")}
         assert set(before[table]) <= kept, table
     found = {r["site"]: r for r in rows(archive, "select * from reports where agency = '新华区工业和信息化局'")}
     assert set(found) == {"xinhua", "cangzhou"}

@@ -28,7 +28,7 @@ REPLICA = Path(__file__).parents[1] / "replica"
 
 # Raise when a score improves; never lower one to make a change pass.
 STRICT_CELL_ACCURACY_FLOOR = 1.0  # designed layouts
-ADVERSARIAL_CELL_ACCURACY_FLOOR = 0.745  # measured 0.7453 when the adversarial layouts were added
+ADVERSARIAL_CELL_ACCURACY_FLOOR = 0.756  # measured 0.7569 (main at 7201431: Word colspans read)
 
 
 def _read(truth_path: Path):
