@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import socket
 from datetime import datetime, timezone
 from functools import partial
@@ -239,13 +240,16 @@ class Archive:
         report = next(self.db["reports"].rows_where("id = ?", [rid]), None)
         write = partial(self._write_version, rid, agency, identity, extraction, source, content, run_id,
                         extractor_version=version_read)
+        correction = self._correction_note(cap, extraction)
         with self.db.conn:
             identities.note_agency(self.db, identity, cap["site"], agency)
             self.db["report_sources"].insert(source, ignore=True)
             if report is None:
-                write(version=1, reason="first")
+                write(version=1, reason="correction" if correction else "first", note=correction)
             elif content == report["content_hash"]:
                 self.touch_report(rid, seen_at)
+            elif correction or self._current_reason(report) == "correction":
+                self._file_around_correction(report, source, content, correction, write)
             elif source["url"] == report["url"]:
                 write(version=report["version"] + 1, reason="changed")
             elif _quality(source) > _quality(self.db["report_sources"].get((rid, report["sha256"]))):
@@ -254,6 +258,40 @@ class Archive:
                 self.touch_report(rid, seen_at)
             self._note_extraction(sha256, "report", rid, None, seen_at, version_read)
         return rid
+
+    def _current_reason(self, report: dict) -> str | None:
+        row = self.db.execute("select reason from report_versions where report_id = ? and version = ?",
+                              [report["id"], report["version"]]).fetchone()
+        return row[0] if row else None
+
+    def _file_around_correction(self, report: dict, source: dict, content: str, correction: str | None, write) -> None:
+        """A 更正 and the report it corrects, whichever arrives first.
+
+        A correction's reading is the report's next version (reason ``correction``, the notice's
+        title and stated reason as ``note``), unless it is another document of the correction the
+        current version came from (its PDF beside its page): then the better reading of the two
+        stands, as for any report. The original, arriving after its correction, is filed as
+        version 1 below the correction's versions, which stay current; an original already
+        filed, or one read differently from another copy, changes nothing.
+        """
+        rid = report["id"]
+        versions = list(self.db.query("select * from report_versions where report_id = ? order by version", [rid]))
+        current = versions[-1] if versions and versions[-1]["version"] == report["version"] else None
+        if correction:
+            same_notice = current is not None and current["reason"] == "correction" and current["note"] == correction
+            if not same_notice or source["url"] == report["url"]:
+                write(version=report["version"] + 1, reason="correction", note=correction)
+            elif _quality(source) > _quality(self.db["report_sources"].get((rid, report["sha256"]))):
+                write(version=report["version"])
+            else:
+                self.touch_report(rid, source["first_seen"])
+            return
+        if any(v["content_hash"] == content for v in versions) or any(v["reason"] != "correction" for v in versions):
+            self.touch_report(rid, source["first_seen"])
+            return
+        self._shift_versions_up(rid)
+        write(version=1, reason="first", current=False)
+        self.touch_report(rid, source["first_seen"])
 
     def record_reextraction(self, extraction, *, capture_id: int, run_id: int, extractor_version: int,
                             agency_hint: str | None = None) -> tuple[str | None, int | None, int]:
@@ -323,12 +361,13 @@ class Archive:
 
     def _write_version(self, rid: str, agency: str, identity, ex, source: dict, content: str, run_id: int, *, version: int,
                        reason: str | None = None, note: str | None = None, extractor_version: int | None = None,
-                       made_at: str | None = None) -> None:
+                       made_at: str | None = None, current: bool = True) -> None:
         """Make ``source``'s reading version ``version`` of the report (new, or a better reading of it).
 
         ``reason``/``note``: why the version exists (None: a better reading of an existing version,
         which keeps its reason). ``made_at``: when the version was made, if not when its document
-        was first seen (a re-extraction)."""
+        was first seen (a re-extraction). ``current``: False files an earlier version below the
+        current one (an original seen after its correction), leaving the report row as it is."""
         seen_at = source["first_seen"]
         if reason is None:
             kept = self.db.execute("select reason, note from report_versions where report_id = ? and version = ?",
@@ -357,9 +396,10 @@ class Archive:
             "removed_at": None,
         }
         row |= identities.report_columns(identity)
-        if self.db["reports"].count_where("id = ?", [rid]):
+        exists = self.db["reports"].count_where("id = ?", [rid])
+        if current and exists:
             self.db["reports"].update(rid, row)
-        else:
+        elif current:
             self.db["reports"].insert({**row, "first_seen": seen_at, "first_run_id": run_id})
         self.db["report_versions"].upsert(
             {
@@ -378,7 +418,8 @@ class Archive:
             },
             pk=("report_id", "version"),
         )
-        self.db.execute("update report_sources set used = (sha256 = ?) where report_id = ?", [source["sha256"], rid])
+        if current:
+            self.db.execute("update report_sources set used = (sha256 = ?) where report_id = ?", [source["sha256"], rid])
         for table in ("cells", "checks"):
             self.db[table].delete_where("report_id = ? and version = ?", [rid, version])
         self.db["cells"].insert_all(
@@ -390,7 +431,31 @@ class Archive:
              "passed": int(c.passed)}
             for c in ex.checks
         )
-        self.db["report_texts"].upsert({"report_id": rid, "title": ex.title, "agency": agency, "text": ex.text}, pk="report_id")
+        if current:
+            self.db["report_texts"].upsert({"report_id": rid, "title": ex.title, "agency": agency, "text": ex.text}, pk="report_id")
+
+    def _shift_versions_up(self, rid: str) -> None:
+        """Renumber a report's versions N → N+1, freeing version 1 (through negatives, so the
+        primary keys never collide mid-update)."""
+        for table in ("report_versions", "cells", "checks"):
+            self.db.execute(f"update {table} set version = -(version + 1) where report_id = ?", [rid])
+            self.db.execute(f"update {table} set version = -version where report_id = ? and version < 0", [rid])
+        self.db.execute("update reports set version = version + 1 where id = ?", [rid])
+
+    def _correction_note(self, cap: dict, extraction) -> str | None:
+        """The correction notice's title and its stated reason, when this document is a 更正: its
+        listing title, the title of the page that linked it, or its own title says so."""
+        from extractors.titles import CORRECTION, classify_title
+
+        titles = [cap["title"], extraction.title]
+        if cap["referer"]:
+            titles += [r[0] for r in self.db.execute(
+                "select title from captures where (url = ? or final_url = ?) and title is not null", [cap["referer"]] * 2)]
+        title = next((t for t in titles if t and (k := classify_title(t)) and k.kind == CORRECTION), None)
+        if title is None:
+            return None
+        why = next((s.strip() for s in re.split(r"[。\n]", extraction.text or "") if "更正" in s and s.strip() != title), "")
+        return f"{title}：{why[:300]}" if why else title
 
     def mark_removed(self, run_id: int) -> int:
         """Reports of a fully listed site that this run did not see again: removed, never deleted.

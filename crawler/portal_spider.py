@@ -29,7 +29,7 @@ from archive.records import ATTACHMENT, CHALLENGE, DETAIL, HTTP_ERROR, LISTING, 
 from crawler.challenges import BROWSER_SOLVABLE, detect_challenge
 from crawler.sites import Site
 from crawler.wire import exchanges_for
-from extractors.titles import REPORT, classify_title
+from extractors.titles import CORRECTION, REPORT, classify_title
 
 # Links on a report page that lead to its document: by extension, or a CMS download endpoint.
 ATTACHMENT_HREF = re.compile(r"\.(pdf|docx?|wps|xlsx?|et|txt|zip|rar|ofd)(\?|$)|downfile\.jsp|download", re.I)
@@ -180,14 +180,16 @@ class PortalSpider(scrapy.Spider):
         return host == site.host or host == "gov.cn" or host.endswith(".gov.cn")
 
     def follow_hits(self, response: Response, hits):
-        """Requests for the report pages among a listing's (url, title) hits."""
+        """Requests for the report pages among a listing's (url, title) hits, and for 更正 pages: a
+        correction re-publishing a report is that report's next version (the archive tells it by
+        the title the capture keeps)."""
         site = response.meta["site"]
         for url, title in hits:
             url = response.urljoin(url)
             kind = classify_title(title)
-            if kind is None or kind.kind != REPORT or not self.is_official(url, site):
+            if kind is None or kind.kind not in (REPORT, CORRECTION) or not self.is_official(url, site):
                 continue
-            self.crawler.stats.inc_value("xxgk/report_links")
+            self.crawler.stats.inc_value("xxgk/report_links" if kind.kind == REPORT else "xxgk/correction_links")
             if ATTACHMENT_HREF.search(url):
                 yield self.request(url, site, self.parse_attachment, kind=ATTACHMENT, title=title)
             else:

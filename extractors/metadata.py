@@ -152,7 +152,7 @@ def _title_agency(title: str) -> str | None:
         if text.startswith("政府", cut) and _PLACE_OR_PEOPLE.search(text[:cut]):
             cut += 2  # "某某县人民政府信息公开…": 政府 ends the name, 信息公开 starts the report words
     name = re.sub(r"(关于|的|[(（\[【《]+)$", "", text[:cut])
-    name = re.sub(r"^(关于|[)）\]】》]+)", "", name)
+    name = re.sub(r"^(关于|[)）\]】》《“「]+)+", "", name)  # 关于《…》的更正说明: the name is inside the quotes
     return name if len(_HAN.findall(name)) >= 2 else None
 
 

@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta, timezone
 from html import escape
 
 from replica import documents
-from replica.portals import EXPLAINER, GRAPHIC, REPORT, TRUNCATED, Item, Portal
+from replica.portals import CORRECTION, EXPLAINER, GRAPHIC, REPORT, TRUNCATED, Item, Portal
 from replica.render import render_html, render_text
 
 HTML_UTF8 = "text/html; charset=UTF-8"
@@ -84,6 +84,8 @@ class SiteContent:
     faults: list[tuple[str, str]] = field(default_factory=list)
     # Reports served but not listed any more (a later world version took them out of the column).
     unlisted: list[Published] = field(default_factory=list)
+    # 更正 notices: each re-publishes a listed report with corrected numbers (``item.report``).
+    corrections: list[Published] = field(default_factory=list)
     # Fault paths with where they lead: a redirect chain's first URL → the page it ends on.
     targets: dict[str, str] = field(default_factory=dict)
     # Set by the server once it listens: platforms whose APIs answer absolute URLs read it.
@@ -173,6 +175,8 @@ def article_body(item: Item, image_href: str) -> str:
         return f"<p>{escape(item.report.agency)}{item.report.year}年政府信息公开工作年度报告全文见附件。</p>"
     if item.kind == GRAPHIC:
         return f'<p style="text-align:center"><img src="{image_href}" alt="{escape(item.text)}"></p>'
+    if item.kind == CORRECTION:
+        return f"<p>{escape(item.text)}</p>\n" + render_html(item.report, style=item.style)
     return "".join(f"<p>{escape(line)}</p>" for line in item.text.split("\n"))
 
 

@@ -2,8 +2,8 @@
 
 Platforms are code (``replica.trs``, ``replica.hanweb``, ``replica.gkmlpt``), portals are data (this
 module and ``replica.hard``). Everything is fixed by a seed, so two runs serve identical bytes;
-``build_world(version=2)`` is the same world a while later — one report corrected in place, one new
-report published, one taken out of its column — for changed- and removed-report tests
+``build_world(version=2)`` is the same world a while later — one report corrected in place, one by a
+更正 notice, one new report published, one taken out of its column — for changed- and removed-report tests
 (``World.changes`` names them). ``build_world(hard=True)`` adds the hard portals to the five.
 
 Each portal's column mixes what a real 政府信息公开年报 column holds: the reports of the agency and of
@@ -43,6 +43,7 @@ REPORT = "report"
 GRAPHIC = "graphic"  # 图解
 EXPLAINER = "explainer"  # 解读
 NOTICE = "notice"
+CORRECTION = "correction"  # 更正: a notice that re-publishes a report with corrected numbers
 BROKEN = "broken"  # the listing links a page that does not exist: 404
 SERVER_ERROR = "server_error"  # the detail page answers 500
 TRUNCATED = "truncated"  # the detail page is cut short under a larger Content-Length
@@ -55,7 +56,8 @@ class Item:
 
     For a REPORT: ``body`` says whether the detail page carries the report as HTML, ``attachment``
     names the text layout of an attached copy (None: no attachment). For a GRAPHIC or EXPLAINER,
-    ``report`` is the report it explains; for a fault kind, the report whose page fails.
+    ``report`` is the report it explains; for a fault kind, the report whose page fails; for a
+    CORRECTION, the corrected report it re-publishes after its ``text`` (what was wrong).
     """
 
     title: str
@@ -140,7 +142,8 @@ class Portal:
 @dataclass(frozen=True)
 class Change:
     """What a world version changed since version 1, by portal and item title: "changed" (a report
-    republished in place with other numbers), "added" (a new row), "removed" (taken out of the column)."""
+    republished in place with other numbers), "added" (a new row), "removed" (taken out of the column),
+    "corrected" (a 更正 notice re-publishing a report, listed beside it)."""
 
     portal_id: str
     kind: str
@@ -176,6 +179,17 @@ def _explainers(report: ReportModel, area: str) -> tuple[Item, Item]:
               f"办结{c['t3.total.total']}件，其中予以公开{c['t3.granted.total']}件。因政府信息公开被申请行政复议"
               f"{c['t4.review.total']}件。报告全文见政府信息公开年报栏目。"))
     return graphic, explainer
+
+
+def _correction(report: ReportModel, published: date, **how) -> Item:
+    """A 更正 notice re-publishing ``report`` with two miscounted figures of table 二 put right
+    (figures no 勾稽关系 ties, so the corrected report is as consistent as the original)."""
+    fixed = {"t2.license.decisions": (report.cells["t2.license.decisions"] or 0) + 12,
+             "t2.penalty.decisions": (report.cells["t2.penalty.decisions"] or 0) + 5}
+    text = (f"因统计口径有误，我单位此前公布的《{report.title}》中“二、主动公开政府信息情况”的行政许可、行政处罚"
+            "本年处理决定数量填报有误，现予以更正。更正后的报告全文如下：")
+    return Item(f"关于《{report.title}》的更正说明", published, kind=CORRECTION,
+                report=replace(report, cells=report.cells | fixed), text=text, **how)
 
 
 def _notice(title: str, published: date, text: str, kind: str = NOTICE) -> Item:
@@ -239,6 +253,7 @@ def _shangrao(rng: random.Random, version: int) -> Portal:
     removed: tuple[Item, ...] = ()
     if version >= 2:
         items[4] = replace(items[4], revised=V2_CORRECTED)
+        items.append(_correction(y2022, V2_CORRECTED, style=Style(typos=True)))
         items.append(_report(random_model(rng, GB2021, agency, 2025, activity="low", follows=y2024)))
         removed = (items.pop(0),)  # the 2019 report leaves the column; its page stays up, unlinked
     return Portal("shangrao", agency, TRS, "127.0.0.12", "utf-8", "3611000034", tuple(items),
@@ -324,8 +339,10 @@ def _changes(portals: tuple[Portal, ...], version: int) -> tuple[Change, ...]:
     for portal in portals:
         found += [Change(portal.id, "changed", item.title) for item in portal.items if item.revised]
         found += [Change(portal.id, "removed", item.title) for item in portal.removed]
+        found += [Change(portal.id, "corrected", item.title) for item in portal.items if item.kind == CORRECTION]
     shangrao = next(p for p in portals if p.id == "shangrao")
-    found.append(Change("shangrao", "added", max(shangrao.items, key=lambda item: item.published).title))
+    reports = [item for item in shangrao.items if item.kind == REPORT]
+    found.append(Change("shangrao", "added", max(reports, key=lambda item: item.published).title))
     return tuple(found)
 
 
@@ -334,7 +351,8 @@ def build_world(version: int = 1, seed: int = SEED, *, hard: bool = False) -> Wo
     reports never changes another's numbers.
 
     ``version=2`` is the same world later: on the 上饶 site one report corrected in place (new numbers,
-    new Last-Modified), one report added, one taken out of the column (its page still answers);
+    new Last-Modified), one corrected by a 更正 notice beside it, one report added, one taken out of
+    the column (its page still answers);
     ``World.changes`` names them. ``hard=True`` adds the portals of ``replica.hard`` (gkmlpt, a
     script-built listing, the anti-bot challenges, a WAF, a 13-page column with a robots.txt disallow
     and a redirect chain) to the five; the default world never changes.

@@ -124,7 +124,7 @@ class Fault:
 class Change:
     """What ``build_world(version=2)`` changed since version 1: "changed" (same URL, new numbers and
     bytes), "added" (a new report in the column), "removed" (gone from the column; ``url`` still
-    answers 200, unlinked)."""
+    answers 200, unlinked), "corrected" (``url`` is a 更正 notice re-publishing a listed report)."""
 
     site_id: str
     kind: str
@@ -350,7 +350,7 @@ class Replica:
                            for path, kind in content.faults]
                 if portal.guard:
                     faults.append(Fault(portal.id, site.start_url, antibot.FAULT_KINDS[portal.guard]))
-                by_title = {p.item.title: base + p.detail_path for p in content.published + content.unlisted}
+                by_title = {p.item.title: base + p.detail_path for p in content.published + content.unlisted + content.corrections}
                 changes += [Change(portal.id, c.kind, by_title[c.title], c.title)
                             for c in world.changes if c.portal_id == portal.id]
         except BaseException:

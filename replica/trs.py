@@ -50,7 +50,7 @@ from replica.pages import (
     server_error,
     truncated,
 )
-from replica.portals import BROKEN, FAULTS, GRAPHIC, REPORT, SCRIPTED, SERVER_ERROR, TRUNCATED, Item, Portal
+from replica.portals import BROKEN, CORRECTION, FAULTS, GRAPHIC, REPORT, SCRIPTED, SERVER_ERROR, TRUNCATED, Item, Portal
 
 COLUMN = "/zfxxgk/zfxxgknb/"
 TITLE_CUT = 24  # characters of a title the listing shows before "…"
@@ -209,6 +209,8 @@ def build(portal: Portal) -> SiteContent:
         pages[path] = (lambda render=render, day=item.updated: dated(render(), day)) if portal.lazy else dated(render(), item.updated)
         if item.kind == GRAPHIC:
             pages[path.rsplit("/", 1)[0] + f"/W0{item.published:%Y%m%d}000001.png"] = dated(Response(PIXEL, "image/png"), item.published)
+        if item.kind == CORRECTION:
+            site.corrections.append(Published(item, path, None))
         if item.kind != REPORT:
             continue
         if item.disallowed:

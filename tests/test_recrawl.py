@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from replica.portals import build_world
+from replica.portals import CORRECTION, build_world
 from replica.server import Replica
 from tests.crawl_helpers import XXGK, ROOT, cells_of, counts, crawl, free_port, report_id, rows, write_registry
 
@@ -32,6 +32,7 @@ def timeline(tmp_path_factory):
         crawl(registry, archive)
         found["changes"] = replica.changes
         found["truth_v2"] = replica.truth
+        found["corrections"] = [item for p in replica.world.portals for item in p.items if item.kind == CORRECTION]
     found["archive"] = archive
     return found
 
@@ -55,6 +56,24 @@ def test_a_changed_report_gets_a_new_version_and_keeps_the_old(timeline):
     assert cells_of(timeline["archive"], rid, 2) == pytest.approx(new.cells)
     versions = rows(timeline["archive"], "select * from report_versions where report_id = ? order by version", [rid])
     assert [v["run_id"] for v in versions] == [1, 3] and versions[0]["sha256"] != versions[1]["sha256"]
+
+
+def test_a_correction_notice_is_the_reports_next_version_with_its_reason(timeline):
+    """Version 2 of the world lists a 更正 notice beside the report it corrects: the crawl reads the
+    notice, files the corrected numbers as version 2 of that report (not as a second report), and
+    keeps the original's as version 1."""
+    [change] = [c for c in timeline["changes"] if c.kind == "corrected"]
+    [notice] = timeline["corrections"]
+    [original] = [t for t in timeline["truth_v1"] if t.title in change.title]
+    rid = report_id(original)
+    [report] = rows(timeline["archive"], "select * from reports where id = ?", [rid])
+    assert report["version"] == 2 and report["url"] == change.url
+    assert cells_of(timeline["archive"], rid, 1) == pytest.approx(original.cells)
+    assert cells_of(timeline["archive"], rid, 2) == pytest.approx(notice.report.cells) != original.cells
+    versions = rows(timeline["archive"], "select * from report_versions where report_id = ? order by version", [rid])
+    assert [(v["version"], v["reason"], v["run_id"]) for v in versions] == [(1, "first", 1), (2, "correction", 3)]
+    assert versions[1]["note"].startswith(change.title) and "现予以更正" in versions[1]["note"]
+    assert not rows(timeline["archive"], "select id from reports where title like '%更正%' and id != ?", [rid])
 
 
 def test_a_report_gone_from_its_column_is_marked_removed_not_deleted(timeline):

@@ -136,7 +136,7 @@ def test_validators_change_exactly_when_the_bytes_do():
 def test_version_two_changes_are_named_in_the_truth():
     with Replica.start(build_world(version=2, hard=True)) as v2:
         kinds = {c.kind: c for c in v2.changes}
-        assert set(kinds) == {"changed", "added", "removed"} and all(c.site_id == "shangrao" for c in v2.changes)
+        assert set(kinds) == {"changed", "added", "removed", "corrected"} and all(c.site_id == "shangrao" for c in v2.changes)
         truth = {t.url: t for t in v2.truth}
         assert kinds["changed"].url in truth and kinds["added"].url in truth and kinds["removed"].url not in truth
         assert fetch(kinds["removed"].url)[0] == 200

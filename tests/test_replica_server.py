@@ -274,7 +274,7 @@ def test_two_runs_serve_identical_bytes(replica):
             assert fetch(ours.url)[2] == fetch(theirs.url)[2]
 
 
-def test_version_two_corrects_one_report_in_place_adds_one_and_removes_one():
+def test_version_two_corrects_one_report_in_place_one_by_notice_adds_one_and_removes_one():
     with Replica.start() as v1, Replica.start(build_world(version=2)) as v2:
         paths1 = {urlsplit(t.url).path: t for t in v1.truth}
         paths2 = {urlsplit(t.url).path: t for t in v2.truth}
@@ -286,7 +286,7 @@ def test_version_two_corrects_one_report_in_place_adds_one_and_removes_one():
         assert (old.agency, old.year) == (new.agency, new.year)
         assert not v1.changes
         by_kind = {c.kind: c for c in v2.changes}
-        assert len(v2.changes) == 3 and set(by_kind) == {"changed", "added", "removed"}
+        assert len(v2.changes) == 4 and set(by_kind) == {"changed", "added", "removed", "corrected"}
         assert urlsplit(by_kind["changed"].url).path == changed[0] and by_kind["changed"].title == new.title
         assert [urlsplit(by_kind["added"].url).path] == list(paths2.keys() - paths1.keys())
         removed = urlsplit(by_kind["removed"].url).path
@@ -295,6 +295,13 @@ def test_version_two_corrects_one_report_in_place_adds_one_and_removes_one():
         assert removed.rsplit("/", 1)[1] not in fetch(column)[2].decode("utf-8")  # gone from the column …
         assert removed.rsplit("/", 1)[1] in fetch(site(v1, "shangrao").start_url)[2].decode("utf-8")
         assert fetch(by_kind["removed"].url)[2] == fetch(paths1[removed].url)[2]  # … but its page still answers
+        # the 更正 notice: listed beside the report it corrects, which keeps its page and numbers
+        notice = by_kind["corrected"]
+        assert notice.title.startswith("关于《") and notice.title.endswith("》的更正说明")
+        assert urlsplit(notice.url).path.rsplit("/", 1)[1] in fetch(column)[2].decode("utf-8")
+        [original] = [t for t in v2.truth if t.title in notice.title]
+        assert fetch(original.url)[2] == fetch(next(t.url for t in v1.truth if t.title == original.title))[2]
+        assert "现予以更正" in fetch(notice.url)[2].decode("utf-8")
 
 
 def test_malformed_dataproxy_query_is_a_server_error(replica):

@@ -1,4 +1,4 @@
-from extractors.titles import COMPANION, REPORT, TitleKind, classify_title
+from extractors.titles import COMPANION, CORRECTION, REPORT, TitleKind, classify_title
 
 
 def test_report_titles_and_their_years():
@@ -15,8 +15,17 @@ def test_report_titles_and_their_years():
 
 def test_companions_are_recognised_not_counted():
     for title in ("图解：某某局2021年政府信息公开工作年度报告", "一图读懂2022年政府信息公开工作年度报告",
-                  "《某某市2021年政府信息公开工作年度报告》解读", "关于《某某局2021年政府信息公开工作年度报告》的更正说明"):
+                  "《某某市2021年政府信息公开工作年度报告》解读"):
         assert classify_title(title).kind == COMPANION, title
+
+
+def test_corrections_are_recognised_with_their_year_when_given():
+    cases = {"关于《某某局2021年政府信息公开工作年度报告》的更正说明": 2021,
+             "某某县人民政府2022年政府信息公开工作年度报告（更正）": 2022,
+             "关于某某市2020年度政府信息公开工作年度报告部分数据的更正": 2020,
+             "关于《某某局政府信息公开工作年度报告》的勘误说明": None}
+    for title, year in cases.items():
+        assert classify_title(title) == TitleKind(CORRECTION, year), title
 
 
 def test_notices_and_other_items_are_not_reports():
