@@ -244,7 +244,7 @@ def _reextract(path: Path, args, version: int) -> int:
         which = "extracted documents (all)" if older_than is None else f"documents read by an extractor older than {older_than}"
         print(f"Re-reading {len(docs)} {which} in {path} with extractor {version} …", flush=True)
         run_id = archive.start_run("xxgk reextract", {"all": args.all, "older_than": older_than, "extractor_version": version})
-        bar = lambda items: tqdm(items, total=len(docs), unit="doc", disable=not sys.stderr.isatty())  # noqa: E731
+        bar = lambda items: tqdm(items, total=len(docs), unit="doc", disable=not docs or not sys.stderr.isatty())  # noqa: E731
         summary = reextract(archive, extractors.extract, version, run_id=run_id, docs=docs, progress=bar)
         archive.finish_run(run_id, requests=0)
     finally:
