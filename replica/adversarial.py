@@ -5,6 +5,7 @@ each taken from something seen in real reports (``shared/samples/real``, researc
 
 - ``word_colspans``: the gb2019 Word template's table 二 on a 5-column grid whose header and value
   rows span *different* columns (the 上海 2019 report);
+- ``subtotal_column``: table 三 with a 小计 column for 法人或其他组织 (some provincial templates);
 - ``partly_blank``: zeros left blank inside rows that have numbers, and a 总计 left blank beside
   filled columns — not whole blank rows;
 - ``run_together``: a page saved as text with every table cell run into its neighbours, no
@@ -28,7 +29,7 @@ from dataclasses import replace
 from extractors.keys import FREEFORM, FREEFORM_KEYS
 from replica.render import Cell, Sections, Style, fmt
 from replica.reports import ReportModel
-from replica.vocabulary import HEADING_VARIANTS, HEADINGS, PROSE, PROSE_ZERO, VARIANTS
+from replica.vocabulary import HEADING_VARIANTS, HEADINGS, LABELS, PROSE, PROSE_ZERO, VARIANTS
 
 # --- misaligned Word colspans --------------------------------------------------------------
 
@@ -63,6 +64,35 @@ def _respan_t2(grid: list[list[Cell]]) -> list[list[Cell]]:
             spans = (2, 2)
         rows.append([label] + [replace(cell, colspan=span) for cell, span in zip(rest, spans)])
     return rows
+
+
+# --- a subtotal column ----------------------------------------------------------------------
+
+
+def subtotal_column(parts: Sections) -> Sections:
+    """Table 三 with a 小计 column under 法人或其他组织 (the sum of its five columns), as some
+    provincial templates print it (research notes §1.3: a "28×8" layout). Not a canonical cell."""
+    out = []
+    for heading, body, grid in parts:
+        if grid and heading == HEADINGS["三"]:
+            grid = [_with_subtotal(row) for row in grid]
+        out.append((heading, body, grid))
+    return out
+
+
+def _with_subtotal(row: list[Cell]) -> list[Cell]:
+    data = [i for i, cell in enumerate(row) if cell.data]
+    if len(data) == 7:  # natural, five organisations, total
+        organisations = [row[i].text for i in data[1:6]]
+        numbers = [float(t) if "." in t else int(t) for t in organisations if t]
+        total = fmt(sum(numbers)) if numbers else ""
+        return row[:data[5] + 1] + [Cell(total, data=True)] + row[data[5] + 1:]
+    if any(cell.text == LABELS["t3.col.organisations"] for cell in row):  # 法人或其他组织 spans one more
+        return [replace(c, colspan=c.colspan + 1) if c.text in (LABELS["t3.col.organisations"], LABELS["t3.applicants"])
+                else c for c in row]
+    if any(cell.text == LABELS["t3.col.other_org"] for cell in row) and not any(c.data for c in row):
+        return row + [Cell("小计")]
+    return row
 
 
 # --- partly blank rows ---------------------------------------------------------------------

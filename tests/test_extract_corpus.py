@@ -28,7 +28,7 @@ REPLICA = Path(__file__).parents[1] / "replica"
 
 # Raise when a score improves; never lower one to make a change pass.
 STRICT_CELL_ACCURACY_FLOOR = 1.0  # designed layouts
-ADVERSARIAL_CELL_ACCURACY_FLOOR = 0.756  # measured 0.7569 (main at 7201431: Word colspans read)
+ADVERSARIAL_CELL_ACCURACY_FLOOR = 0.783  # measured 0.7839 (23 layouts; main at 2fb3688)
 
 
 def _read(truth_path: Path):
@@ -88,7 +88,8 @@ def test_corpus_reports_pass_their_checks(truth_path: Path) -> None:
 
 def test_adversarial_corpus_covers_every_layout() -> None:
     layouts = {layout for p in ADVERSARIAL for layout in json.loads(p.read_text(encoding="utf-8"))["layouts"]}
-    assert {"word_colspans", "partly_blank", "run_together", "worded", "marked_numbers", "freeform_prose"} <= layouts
+    assert {"word_colspans", "subtotal_column", "partly_blank", "run_together", "worded", "marked_numbers",
+            "freeform_prose"} <= layouts
 
 
 def test_strict_cell_accuracy_designed_vs_adversarial() -> None:

@@ -196,6 +196,8 @@ ADVERSARIAL = (
                 kinds=(PROVINCIAL,)),
     Adversarial("ff-tabbed-stat-table", FREEFORM, TABBED, "南湖区教育局", ("freeform_prose", "stat_table"),
                 activity="none", kinds=(PROVINCIAL,)),
+    Adversarial("t21-html-subtotal", GB2021, "html", "西江市人民政府", ("subtotal_column",), activity="high"),
+    Adversarial("t19-tabbed-subtotal", GB2019, TABBED, "北山区教育局", ("subtotal_column",), activity="high"),
 )
 
 
@@ -221,6 +223,8 @@ def render_adversarial(item: Adversarial, rng: random.Random):
         parts = sections(model, style)
     if "word_colspans" in item.layouts:
         parts = adv.word_colspans(parts)
+    if "subtotal_column" in item.layouts:
+        parts = adv.subtotal_column(parts)
     if "headings" in item.layouts:
         parts = adv.reworded_headings(parts, rng)
     if "marked_numbers" in item.layouts:
