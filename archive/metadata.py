@@ -1,6 +1,8 @@
 """Datasette metadata: the archive documents itself, in Chinese and English."""
 from __future__ import annotations
 
+from archive.report_card import COLUMNS as REPORT_CARD_COLUMNS
+
 TABLES = {
     "reports": (
         "年度报告 · Reports: one row per agency × year × scope; numbers in `cells`, checks in `checks`.",
@@ -23,67 +25,178 @@ TABLES = {
             "checks_failed": "勾稽不符 · consistency rules that failed (a finding about the report)",
             "first_seen": "首次抓取 · first fetched (UTC)",
             "last_seen": "最近抓取 · last fetched (UTC)",
+            "title": "标题 · the report's title",
+            "site": "网站 · registry id of the site it was found on",
+            "capture_id": "抓取 · the capture its numbers were read from",
+            "first_run_id": "首次批次 · the crawl run that first archived it",
+            "warnings": "提示 · JSON list of the extractor's warnings",
+            "problems": "问题 · JSON list of what could not be read",
+            "version": "版本 · current version; > 1 = changed after first publication (report_versions)",
+            "content_hash": "内容摘要 · hash of the numbers and title: what makes a new version",
+            "removed_at": "撤下时间 · when it left its portal's column (UTC; null: still listed)",
         },
     ),
     "cells": (
         "表格数值 · Table cells under canonical keys (see cell_keys); value null = blank in the report.",
-        {"key": "规范键 · canonical key, stable across years", "value": "数值 · number, or null", "raw": "原文 · the cell as printed"},
+        {"report_id": "报告 · the report (reports.id)", "version": "版本 · the report version these numbers belong to",
+         "key": "规范键 · canonical key, stable across years (labels and units in cell_keys)", "tbl": "表 · t2, t3, t4 or ff",
+         "value": "数值 · number in the key's unit (cell_keys.unit), or null = blank in the report", "raw": "原文 · the cell as printed"},
     ),
     "checks": (
         "勾稽关系 · Consistency checks: T3-FLOW, T3-ROW-TOTAL, T3-OUTCOME-SUM, T4-SUM, one row per column/row/group.",
-        {"left": "左边 · first side's sum", "right": "右边 · second side's sum", "passed": "1 = 相符 · agrees"},
+        {"report_id": "报告 · the report (reports.id)", "version": "版本 · the report version checked",
+         "rule": "规则 · T3-FLOW, T3-ROW-TOTAL, T3-OUTCOME-SUM, T4-SUM (report-format §4)",
+         "subject": "对象 · the column, row or group the rule was applied to",
+         "left": "左边（件）· first side's sum (件)", "right": "右边（件）· second side's sum (件)", "passed": "1 = 相符 · agrees; 0 = 不符 · differs"},
     ),
     "captures": (
         "抓取记录 · Every HTTP response or failure the crawler received, with provenance.",
         {
-            "url": "requested URL",
-            "final_url": "URL after redirects",
-            "redirect_chain": "JSON list of URLs redirected through",
-            "status": "HTTP status (null: no response)",
-            "flag": "ok · http_error · network_error · challenge",
-            "sha256": "SHA-256 of the body as received (blobs)",
-            "fetched_at": "first fetched (UTC)",
-            "last_fetched_at": "last fetched unchanged (UTC)",
+            "id": "抓取编号 · capture id",
+            "fingerprint": "指纹 · url + final url + status + body hash: one capture however often fetched",
+            "run_id": "首次批次 · the crawl run that first fetched it (crawl_runs)",
+            "last_run_id": "最近批次 · the last crawl run that fetched it unchanged",
+            "site": "网站 · registry id of the site",
+            "spider": "爬虫 · the spider (platform) that fetched it",
+            "kind": "类型 · listing, detail, attachment, robots …: what the crawler fetched it as",
+            "headers": "响应头 · HTTP response headers (JSON)",
+            "content_type": "内容类型 · Content-Type as served (the archived copy is served with it)",
+            "size": "大小（字节）· body size (bytes)",
+            "referer": "来源页 · the page that linked it",
+            "title": "标题 · link text or page title",
+            "error": "错误 · what went wrong (network error, challenge …)",
+            "times_fetched": "抓取次数 · how often it was fetched unchanged (次)",
+            "rendered": "浏览器渲染 · 1 = the body is Chromium's DOM, not the server's bytes",
+            "url": "请求地址 · requested URL",
+            "final_url": "最终地址 · URL after redirects",
+            "redirect_chain": "重定向 · JSON list of URLs redirected through",
+            "status": "状态码 · HTTP status (null: no response)",
+            "flag": "结果 · ok · http_error · network_error · challenge",
+            "sha256": "原始字节 · SHA-256 of the body as received: a link to the archived copy",
+            "fetched_at": "首次抓取 · first fetched (UTC)",
+            "last_fetched_at": "最近抓取 · last fetched unchanged (UTC)",
             "warc_file": "WARC file (under <archive>.warc/) of the first record written for this capture",
             "warc_offset": "byte offset of that record's gzip member in warc_file",
             "warc_type": "response (holds the bytes) · resource (Chromium DOM) · revisit (bytes first archived under another URL)",
         },
     ),
-    "blobs": ("原始字节 · Raw bytes, once per SHA-256; files under /blobs/<path>.", {"path": "path under the blob folder, served at /blobs/<path>"}),
+    "blobs": (
+        "原始字节 · Raw bytes, once per SHA-256; files under /blobs/<path>.",
+        {"sha256": "原始字节 · SHA-256 of the bytes: a link to the archived copy", "size": "大小（字节）· size (bytes)",
+         "path": "路径 · path under the blob folder, served at /blobs/<path>", "first_seen": "首次抓取 · first fetched (UTC)",
+         "first_run_id": "首次批次 · the crawl run that first fetched it"},
+    ),
+    "crawl_runs": (
+        "抓取批次 · One row per crawl, with settings and counts.",
+        {"id": "批次 · run id", "started_at": "开始 · started (UTC)", "finished_at": "结束 · finished (UTC; null: running or interrupted)",
+         "command": "命令 · the xxgk command that ran it", "settings_digest": "设置摘要 · hash of the settings",
+         "settings": "设置 · the Scrapy and xxgk settings used (JSON)", "status": "状态 · running, finished, interrupted",
+         "requests": "请求数（次）· HTTP requests made", "new_captures": "新抓取（条）· captures first seen in this run",
+         "new_blobs": "新文件（个）· blobs first seen", "new_reports": "新报告（份）· reports first seen",
+         "errors": "错误（条）· captures that failed (http_error, network_error, challenge)",
+         "resumed_from": "续跑 · the interrupted run this one carries on", "pid": "进程 · process id of the crawl",
+         "host": "主机 · machine that ran it"},
+    ),
+    "report_sources": (
+        "报告来源 · Every document read as a given report; used = 1 is where its numbers came from.",
+        {"report_id": "报告 · the report", "sha256": "原始字节 · the document's bytes: a link to the archived copy",
+         "capture_id": "抓取 · the capture that fetched it", "url": "地址 · where it was fetched",
+         "source_format": "格式 · html, text, pdf, docx, doc, xls, xlsx, image", "cells_filled": "已填单元格（个）· cells read with a number",
+         "checks_failed": "勾稽不符（条）· checks that failed on this reading", "problems": "问题（条）· problems reading it",
+         "used": "采用 · 1 = the report's numbers come from this document", "first_seen": "首次抓取 · first fetched (UTC)",
+         "ocr_confidence": "识别置信度 · OCR confidence 0–1 (null: not OCR)"},
+    ),
+    "extractions": (
+        "抽取结果 · What reading each distinct document gave: report, not_report (why) or failed.",
+        {"sha256": "原始字节 · the document's bytes: a link to the archived copy", "outcome": "结果 · report, not_report or failed",
+         "report_id": "报告 · the report it was read as", "reason": "原因 · why it is not a report, or the extractor's error",
+         "extracted_at": "抽取时间 · when (UTC)"},
+    ),
+    "cell_keys": (
+        "规范键 · Canonical keys with their table, row and column labels and units (report-format §2).",
+        {"key": "规范键 · canonical key", "tbl": "表 · t2, t3, t4 or ff", "label": "标签 · row / column label as printed",
+         "templates": "模板 · templates that have the key", "table_label": "表名 · the report table",
+         "row_label": "行 · row label", "column_label": "列 · column label", "unit": "单位 · unit of the number (件, 条, 万元, 元 …)"},
+    ),
+    "report_texts": (
+        "报告全文 · Full text of each report (searched through report_card's search box, any length of word).",
+        {"report_id": "报告 · the report", "title": "标题 · title", "agency": "机关 · agency as printed", "text": "全文 · the text read"},
+    ),
+    "report_numbers": (
+        "报告数值 · Every number beside its report, label, original URL and archived copy (a path on this Datasette: /blobs/…).",
+        {"agency": "机关 · agency", "year": "报告年度 · report year", "scope": "范围 · organ or region", "template": "模板 · template",
+         "key": "规范键 · canonical key", "label": "标签 · row / column label", "value": "数值 · the number (unit: cell_keys.unit), null = blank",
+         "raw": "原文 · as printed", "original_url": "原文链接 · official URL", "archived_copy": "存档副本 · the archived copy",
+         "version": "版本 · report version", "report_id": "报告 · the report", "agency_id": "机关标识 · agency id",
+         "region_code": "区划代码 · GB/T 2260 code"},
+    ),
+    "failed_checks": (
+        "勾稽不符 · Failed consistency checks with the report's URL.",
+        {"agency": "机关 · agency", "year": "报告年度 · report year", "rule": "规则 · rule id", "subject": "对象 · column, row or group",
+         "left": "左边（件）· first side (件)", "right": "右边（件）· second side (件)", "original_url": "原文链接 · official URL",
+         "report_id": "报告 · the report", "agency_id": "机关标识 · agency id"},
+    ),
     "agencies": (
         "机关 · One row per agency: region code + name; the sites it publishes on and the names it printed.",
-        {"parent_id": "上级政府 · the government it belongs to (may have no reports of its own)",
-         "sites": "网站 · JSON list of site ids", "names": "名称 · JSON list of names as printed"},
+        {"id": "机关标识 · region code + name", "name": "名称 · the agency's name", "region_code": "区划代码 · GB/T 2260 code (null: national)",
+         "level": "层级 · national, provincial, prefectural, county",
+         "parent_id": "上级政府 · the government it belongs to (may have no reports of its own)",
+         "sites": "网站 · JSON list of site ids", "names": "名称 · JSON list of names as printed",
+         "first_seen": "首次出现 · when the archive first met it (UTC)"},
     ),
-    "agency_aliases": ("机关沿革 · An old agency and its successor: renamed, merged_into, split_from, division_changed.", {}),
-    "sites": ("网站 · The registry rows crawls used (captures.site and reports.site hold their ids).", {}),
-    "divisions": ("行政区划 · GB/T 2260 codes of 省/地/县 (current = 0: retired by a change since 2008).", {}),
-    "division_changes": ("区划变更 · Changes of division codes since 2008 (撤县设区 …), from the cited source.", {}),
-    "crawl_runs": ("抓取批次 · One row per crawl, with settings and counts.", {}),
-    "report_sources": ("报告来源 · Every document read as a given report; used = 1 is where its numbers came from.", {}),
-    "extractions": ("抽取结果 · What reading each distinct document gave: report, not_report (why) or failed.", {}),
-    "cell_keys": ("规范键 · Canonical keys with their template labels.", {}),
-    "report_texts": ("报告全文 · Full text of each report, searchable (trigram full-text search, 3+ characters).", {}),
-    "report_numbers": ("报告数值 · Every number beside its report, label, original URL and archived copy (a path on this Datasette: /blobs/…).", {}),
-    "failed_checks": ("勾稽不符 · Failed consistency checks with the report's URL.", {}),
+    "agency_aliases": (
+        "机关沿革 · An old agency and its successor: renamed, merged_into, split_from, division_changed.",
+        {"old_id": "原机关 · the old agency id", "new_id": "新机关 · its successor", "relation": "关系 · renamed, merged_into, split_from, division_changed",
+         "note": "说明 · why", "source": "来源 · where this is known from", "created_at": "记录时间 · recorded (UTC)"},
+    ),
+    "sites": (
+        "网站 · The registry rows crawls used (captures.site and reports.site hold their ids).",
+        {"id": "网站标识 · registry id", "agency": "机关 · the agency running it", "region_code": "区划代码 · GB/T 2260 code",
+         "level": "层级 · level of the agency", "home_url": "首页 · home page", "start_url": "栏目 · the annual-report column",
+         "platform": "平台 · trs, hanweb, gkmlpt, generic", "registry": "登记表 · the registry file it came from",
+         "first_run_id": "首次批次 · first crawl run", "last_run_id": "最近批次 · last crawl run", "first_seen": "首次出现 · first used (UTC)"},
+    ),
+    "divisions": (
+        "行政区划 · GB/T 2260 codes of 省/地/县 (current = 0: retired by a change since 2008).",
+        {"code": "代码 · six-digit code", "name": "名称 · name", "level": "层级 · provincial, prefectural, county",
+         "parent_code": "上级代码 · the division it belongs to", "current": "现行 · 1 = in use, 0 = retired",
+         "successor": "继任代码 · the code that replaced it"},
+    ),
+    "division_changes": (
+        "区划变更 · Changes of division codes since 2008 (撤县设区 …), from the cited source.",
+        {"year": "年份 · year of the change", "change": "变更 · what changed", "old_code": "原代码 · old code", "old_name": "原名称 · old name",
+         "new_code": "新代码 · new code", "new_name": "新名称 · new name", "parent_code": "上级代码 · parent division"},
+    ),
     "cross_year_checks": (
         "跨年勾稽 · T3-CARRY (结转下年 = 次年上年结转) and T2-STOCK (现行有效 = 上年现行有效 + 本年制发 − 本年废止, soft) "
         "between consecutive reports of one agency.",
-        {},
+        {"agency": "机关 · agency", "scope": "范围 · organ or region", "year": "报告年度 · the later year",
+         "rule": "规则 · T3-CARRY or T2-STOCK", "subject": "对象 · column or row", "left": "左边（件）· earlier side (件)",
+         "right": "右边（件）· later side (件)", "passed": "1 = 相符 · agrees", "report_id": "报告 · the later report",
+         "previous_report_id": "上年报告 · the earlier report", "agency_id": "机关标识 · agency id"},
+    ),
+    "report_versions": (
+        "报告版本 · Every version of every report: a report changed after publication has several.",
+        {"report_id": "报告 · the report", "version": "版本 · 1, 2, …", "content_hash": "内容摘要 · hash of its numbers and title",
+         "sha256": "原始字节 · the document: a link to the archived copy", "capture_id": "抓取 · the capture",
+         "url": "地址 · where it was fetched", "source_format": "格式 · document format", "run_id": "批次 · the crawl run that found it",
+         "first_seen": "首次抓取 · first fetched (UTC)"},
+    ),
+    "blocked_hosts": (
+        "被拦截的网站 · Hosts whose anti-bot page no browser got past, with the evidence capture.",
+        {"host": "主机 · host name", "site": "网站 · registry id", "reason": "原因 · what blocked it",
+         "capture_id": "证据 · the challenge capture", "run_id": "批次 · the crawl run", "blocked_at": "时间 · when (UTC)"},
+    ),
+    "_migrations": ("迁移 · Schema migrations applied to this archive.", {"name": "名称 · migration", "applied_at": "时间 · applied (UTC)"}),
+    "report_card": (
+        "报告一览 · Report card: one row per report with its headline figures (件 unless stated), refusal rate, checks, "
+        "versions, the original and the archived copy. Search finds words of any length in titles, agencies and full texts.",
+        {name: description for name, _, _, description in REPORT_CARD_COLUMNS},
+    ),
+    "report_search": (
+        "检索索引 · Full-text index of report titles, agencies and texts as pairs of characters (rowid = report_card.id).",
+        {"title": "标题（字对）· title as character pairs", "agency": "机关（字对）· agency as character pairs",
+         "text": "全文（字对）· text as character pairs"},
     ),
 }
 
-
-def datasette_metadata(database: str) -> dict:
-    return {
-        "title": "xxgk-archive · 政府信息公开工作年度报告档案",
-        "description": "Annual reports of Chinese government information disclosure, archived with their original bytes.",
-        "databases": {
-            database: {
-                "tables": {
-                    name: {"description": description, "columns": columns}
-                    for name, (description, columns) in TABLES.items()
-                }
-            }
-        },
-    }

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from archive import identities, migrations
+from archive import identities, migrations, report_card
 from archive.blobs import BlobStore
 from archive.records import CHALLENGE, HTTP_ERROR, NETWORK_ERROR, Blocked, Capture
 
@@ -40,7 +40,7 @@ class Archive:
         # WAL lets Datasette read while a crawl writes; busy_timeout rides out short lock waits.
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA busy_timeout=30000")
-        migrations.apply(self.db)
+        self.applied_on_open = migrations.apply(self.db)
         self.blobs = BlobStore(self.path.with_name(self.path.name + ".blobs"))
 
     def close(self) -> None:
@@ -433,6 +433,10 @@ class Archive:
         )
         if current:
             self.db["report_texts"].upsert({"report_id": rid, "title": ex.title, "agency": agency, "text": ex.text}, pk="report_id")
+        # The journalists' card and search index follow every version written (archive.report_card).
+        card_id = report_card.refresh(self.db, rid)
+        if current and card_id is not None:
+            report_card.index_text(self.db, card_id, ex.title, agency, ex.text)
 
     def _shift_versions_up(self, rid: str) -> None:
         """Renumber a report's versions N → N+1, freeing version 1 (through negatives, so the

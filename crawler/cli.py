@@ -29,11 +29,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="override a Scrapy setting (repeatable)")
     p.set_defaults(func=cmd_crawl)
 
-    p = sub.add_parser("serve", help="browse an archive in Datasette")
+    p = sub.add_parser("serve", help="browse an archive in Datasette, read-only")
     p.add_argument("--archive", help="SQLite archive path (default: $XXGK_ARCHIVE or ./archive.db)")
     p.add_argument("--port", type=int, default=8001)
     p.add_argument("--host", default="127.0.0.1")
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("upgrade", help="bring an archive made by an older xxgk up to date (apply its pending migrations)")
+    p.add_argument("--archive", help="SQLite archive path (default: $XXGK_ARCHIVE or ./archive.db)")
+    p.set_defaults(func=cmd_upgrade)
 
     p = sub.add_parser("extract", help="extract one report file (.html/.htm/.txt …) and print the result")
     p.add_argument("path")
@@ -82,22 +86,43 @@ def _archive_path(args) -> Path:
 
 
 def cmd_demo(args) -> int:
+    import multiprocessing
+
     from crawler.cli_ops import EXIT_LOCKED, archive_lock
-    from crawler.run import run_crawl
-    from crawler.sites import Site
-    from replica.server import Replica
 
     path = _archive_path(args)
+    # Twice, as time passes: the portals as first published, then a while later (one report corrected
+    # in place, one added, one taken out of its column), so the archive shows a changed report. Each
+    # round in a fresh process (Twisted's reactor runs once per process); this one holds the lock.
+    context = multiprocessing.get_context("spawn")
+    results = context.Queue()
     with archive_lock(path, "xxgk demo") as lock:
         if lock is None:
             return EXIT_LOCKED
-        with Replica.start(port=args.port) as replica:
-            sites = [Site(s.id, s.agency, s.start_url, s.platform, {"region_code": s.region_code, "level": s.level})
-                     for s in replica.sites]
-            print(f"Portal replica: {len(sites)} sites on 127.0.0.1; crawling into {path} …", flush=True)
-            counts = run_crawl(sites, path, command="xxgk demo")
+        for version in (1, 2):
+            child = context.Process(target=_demo_round, args=(version, args.port, path, results))
+            child.start()
+            child.join()  # the counts it sends back are a few numbers: they never fill the pipe
+            if child.exitcode:
+                print(f"xxgk demo: the crawl of world {version} failed (exit {child.exitcode})", file=sys.stderr)
+                return 1
+            counts = results.get(timeout=10)
     _print_summary(path, counts)
     return 0
+
+
+def _demo_round(version: int, port: int, path: Path, results) -> None:
+    from crawler.run import run_crawl
+    from crawler.sites import Site
+    from replica.portals import build_world
+    from replica.server import Replica
+
+    when = "as first published" if version == 1 else "a while later"
+    with Replica.start(build_world(version=version), port=port) as replica:
+        sites = [Site(s.id, s.agency, s.start_url, s.platform, {"region_code": s.region_code, "level": s.level})
+                 for s in replica.sites]
+        print(f"Portal replica ({when}): {len(sites)} sites on 127.0.0.1; crawling into {path} …", flush=True)
+        results.put(run_crawl(sites, path, command=f"xxgk demo (world {version})"))
 
 
 def cmd_crawl(args) -> int:
@@ -148,26 +173,37 @@ def _print_summary(path: Path, counts: dict) -> None:
 
 
 def cmd_serve(args) -> int:
-    from archive.metadata import datasette_metadata
+    from browse.serve import NotServable, check_archive, serve
+
+    path = _archive_path(args)
+    try:
+        check_archive(path)
+    except NotServable as exc:
+        print(f"xxgk serve: {exc}", file=sys.stderr)
+        return 2
+    print(f"Serving {path} read-only at http://{args.host}:{args.port}/ (Ctrl-C stops)", flush=True)
+    serve(path, args.host, args.port)
+    return 0
+
+
+def cmd_upgrade(args) -> int:
+    import sqlite3
+
     from archive.store import Archive
 
     path = _archive_path(args)
-    if not path.exists():
-        print(f"xxgk serve: no archive at {path} (run `xxgk demo` or `xxgk crawl` first)", file=sys.stderr)
+    if not path.is_file():
+        print(f"xxgk upgrade: no archive at {path}", file=sys.stderr)
         return 2
-    archive = Archive(path)  # applies pending migrations before Datasette reads it
-    blobs_dir = archive.blobs.root
+    try:
+        archive = Archive(path)
+    except sqlite3.DatabaseError as exc:
+        print(f"xxgk upgrade: {path} is not an SQLite archive ({exc})", file=sys.stderr)
+        return 2
+    applied = archive.applied_on_open
     archive.close()
-    metadata = path.with_name(path.name + ".metadata.json")
-    metadata.write_text(json.dumps(datasette_metadata(path.stem), ensure_ascii=False, indent=2), encoding="utf-8")
-    blobs_dir.mkdir(exist_ok=True)
-    cmd = [
-        sys.executable, "-m", "datasette", "serve", str(path),
-        "--metadata", str(metadata),
-        "--static", f"blobs:{blobs_dir}",
-        "--host", args.host, "--port", str(args.port),
-    ]
-    os.execv(sys.executable, cmd)
+    print(f"{path}: applied {', '.join(applied)}" if applied else f"{path}: already up to date")
+    return 0
 
 
 def cmd_wacz(args) -> int:

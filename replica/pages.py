@@ -96,6 +96,11 @@ def content_type(portal: Portal) -> str:
     return "text/html; charset=GBK" if portal.encoding == "gbk" else HTML_UTF8
 
 
+# Portals end their pages with a visit counter's script. An archived copy must never run it (the
+# journalists' browser test looks for this mark on the page).
+VISIT_COUNTER = 'document.body.setAttribute("data-visit-counter", "ran");'
+
+
 def html_page(portal: Portal, title: str, crumbs: list[tuple[str, str]], main: str, *, head: str = "") -> Response:
     """A whole portal page in the portal's encoding, ``main`` inside the usual chrome."""
     charset = "gb2312" if portal.encoding == "gbk" else "utf-8"
@@ -133,6 +138,7 @@ def html_page(portal: Portal, title: str, crumbs: list[tuple[str, str]], main: s
     <a href="http://www.gov.invalid/">中国政府网</a></p>
   <p>主办单位：{escape(portal.agency)}　网站标识码：{portal.site_code}　<a href="http://beian.miit.invalid/">备案号</a></p>
 </div>
+<script>{VISIT_COUNTER}</script>
 </body>
 </html>
 """

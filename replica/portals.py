@@ -192,6 +192,11 @@ def _correction(report: ReportModel, published: date, **how) -> Item:
                 report=replace(report, cells=report.cells | fixed), text=text, **how)
 
 
+def _misprinted(model: ReportModel, key: str, delta: int) -> ReportModel:
+    """The report as its agency printed it, with one number off: its checks fail, as real ones do."""
+    return replace(model, cells=model.cells | {key: (model.cells[key] or 0) + delta})
+
+
 def _notice(title: str, published: date, text: str, kind: str = NOTICE) -> Item:
     return Item(title, published, kind=kind, text=text)
 
@@ -291,7 +296,9 @@ def _jiefang(rng: random.Random, version: int) -> Portal:
         _report(random_model(rng, GB2021, "解放区发展和改革委员会", 2021, activity="low")),
         _report(random_model(rng, GB2019, "解放区民政局", 2019, activity="low", blank_rate=0.4)),
         _report(random_model(rng, GB2021, "解放区教育局", 2022, activity="medium"), attachment=INLINE),
-        _report(random_model(rng, GB2021, "解放区司法局", 2024, activity="low")),
+        # as published, its 总计 column is one request short in the 予以公开 row: T3-ROW-TOTAL and the
+        # total column's T3-OUTCOME-SUM fail, a finding about the report (the demo's failed checks)
+        _report(_misprinted(random_model(rng, GB2021, "解放区司法局", 2024, activity="low"), "t3.granted.total", -1)),
         _report(random_model(rng, GB2019, "解放区自然资源局", 2020, activity="medium")),
         _report(random_model(rng, GB2021, "解放区人力资源和社会保障局", 2023, activity="medium")),
         _fault(BROKEN, random_model(rng, GB2021, "解放区农业农村局", 2022)),

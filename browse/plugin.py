@@ -1,0 +1,85 @@
+"""Our Datasette plugin: Chinese search, archived copies, links. Registered by ``browse.serve``.
+
+- Search: Datasette's search box and ``?_search=`` call the SQL function ``escape_fts`` on the
+  query before ``MATCH``. This archive's only full-text index is the bigram index of
+  ``archive.search``, so we define ``escape_fts`` as the rewrite into pairs (registered last, so it
+  replaces Datasette's own): 1-, 2- and 3+-character words and AND work in the box and the JSON API,
+  and the box still shows what the reader typed. ``passage(text, query)`` gives the matching
+  stretch of a text for the search query.
+- ``/blobs/ab/cd/<sha256>``: an archived copy with the headers of ``browse.copies``.
+- Cells: an archived copy's path and every sha256 become links to the copy.
+"""
+from __future__ import annotations
+
+import asyncio
+import re
+
+from datasette import hookimpl
+from datasette.utils.asgi import Response
+from markupsafe import Markup, escape
+
+from archive.search import match_expression, passage
+from browse.copies import ROUTE, blob_path, copy_path, serve_copy
+
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+@hookimpl(trylast=True)
+def prepare_connection(conn):
+    conn.create_function("escape_fts", 1, match_expression, deterministic=True)
+    conn.create_function("passage", 2, passage, deterministic=True)
+
+
+# The report card is wide: its cells stay on one line (scroll sideways), and the list of column
+# descriptions above every table is set in two columns, small, so the rows are on the first screen.
+STYLE = """
+dl.column-descriptions { columns: 2; column-gap: 2em; font-size: 0.8em; margin: 0.5em 0; }
+dl.column-descriptions dt { break-after: avoid; }
+dl.column-descriptions dd { margin: 0 0 0.3em 1em; break-before: avoid; }
+body.table-report_card table.rows-and-columns td { white-space: nowrap; }
+"""
+
+
+@hookimpl
+def register_routes():
+    return [(ROUTE, archived_copy), (r"^/-/xxgk\.css$", stylesheet)]
+
+
+async def stylesheet():
+    return Response(STYLE, content_type="text/css; charset=utf-8")
+
+
+@hookimpl
+def extra_css_urls(datasette):
+    return [datasette.urls.path("/-/xxgk.css")]
+
+
+async def archived_copy(datasette, request):
+    sha256 = request.url_vars["sha256"]
+    for name, database in datasette.databases.items():
+        if not database.path:
+            continue
+        path = blob_path(database.path, sha256)
+        if not path.is_file():
+            continue
+        rows = await database.execute(
+            "select content_type, headers, url, final_url from captures where sha256 = ? "
+            "order by flag = 'ok' desc, id limit 1", [sha256])
+        capture = dict(rows.first()) if rows.first() else None
+        body = await asyncio.get_running_loop().run_in_executor(None, path.read_bytes)
+        copy = serve_copy(body, capture)
+        return Response(copy.body, status=200, headers=copy.headers, content_type=copy.content_type)
+    return Response.text("No archived copy with this SHA-256 here.", status=404)
+
+
+@hookimpl
+def render_cell(value, column, datasette):
+    if isinstance(value, dict):  # a foreign key Datasette expanded (captures.sha256 → blobs)
+        value = value.get("value")
+    if not isinstance(value, str) or not value:
+        return None
+    if column == "archived_copy" and value.startswith("/blobs/"):
+        return Markup(f'<a href="{escape(datasette.urls.path(value))}">archived copy · 存档</a>')
+    if column == "sha256" and _SHA256.match(value):
+        return Markup(f'<a href="{escape(datasette.urls.path(copy_path(value)))}" title="archived copy · 存档">{value[:12]}…</a>')
+    return None

@@ -1,0 +1,86 @@
+"""The report card: figures from the canonical cells, kept in step with what the archive writes."""
+from dataclasses import replace
+
+import pytest
+
+from archive.store import Archive
+from extractors.keys import GB2021, keys_for
+from extractors.model import Check, Extraction
+from tests.test_archive import capture
+
+
+def report(cells: dict, checks=(), agency="某某局", year=2023, title="某某局2023年政府信息公开工作年度报告") -> Extraction:
+    full = {key: None for key in keys_for(GB2021)} | cells
+    return Extraction(is_report=True, agency=agency, year=year, template=GB2021, scope="organ", title=title,
+                      cells=full, raw={k: str(v) for k, v in full.items() if v is not None}, checks=tuple(checks),
+                      source_format="html", text=f"{title}。本年度共收到复议申请。")
+
+
+@pytest.fixture
+def archive(tmp_path):
+    a = Archive(tmp_path / "a.db")
+    yield a
+    a.close()
+
+
+def _file(archive, extraction, url="http://127.0.0.1:1/r.html", body=b"v1"):
+    run = archive.start_run("test", {})
+    cid, _ = archive.record_capture(capture(url=url, body=body), run)
+    return archive.record_extraction(extraction, capture_id=cid, run_id=run)
+
+
+def _card(archive, rid):
+    return next(archive.db["report_card"].rows_where("report_id = ?", [rid]))
+
+
+def test_figures_add_up_the_canonical_cells(archive):
+    cells = {"t3.new.total": 40, "t3.carried_in.total": 2, "t3.granted.total": 20, "t3.partial.total": 5,
+             "t3.denied.state_secret.total": 1, "t3.denied.process.total": 3, "t3.denied.inquiry.total": 0,
+             "t3.unable.not_held.total": 4, "t3.rejected.duplicate.total": 2, "t3.other.misc.total": 1,
+             "t3.total.total": 40, "t3.carried_over.total": 2, "t4.review.total": 3, "t4.review.corrected": 1,
+             "t4.suit_direct.total": 2, "t4.suit_direct.corrected": 1, "t4.suit_after_review.total": 0,
+             "t2.fees.amount_wan": 12.5}
+    rid = _file(archive, report(cells, [Check("T3-FLOW", "total", 42, 42, True), Check("T4-SUM", "review", 3, 4, False)]))
+    card = _card(archive, rid)
+    assert (card["new_requests"], card["granted"], card["partly_granted"], card["denied"]) == (40, 20, 5, 4)
+    assert (card["unable"], card["not_processed"], card["other"], card["total_processed"]) == (4, 2, 1, 40)
+    assert (card["reviews"], card["lawsuits_direct"], card["lawsuits_after_review"], card["lawsuits"]) == (3, 2, 0, 2)
+    assert card["corrected"] == 2 and card["fees_wan"] == 12.5 and card["refusal_rate"] == 0.1
+    assert card["checks"] == "fail" and card["checks_failed"] == 1
+    assert card["disclosure_fees_yuan"] is None  # a gb2021 report has none: blank, not 0
+    assert card["archived_copy"].startswith("/blobs/") and card["archived_copy"].endswith(card["archived_copy"][-64:])
+
+
+def test_a_figure_whose_cells_are_all_blank_stays_null(archive):
+    rid = _file(archive, report({"t3.new.total": 0, "t3.total.total": 0}))
+    card = _card(archive, rid)
+    assert card["new_requests"] == 0 and card["denied"] is None and card["refusal_rate"] is None
+    assert card["checks"] == "none"
+
+
+def test_a_changed_report_and_a_removal_show_on_its_card(archive):
+    rid = _file(archive, report({"t3.new.total": 5}))
+    first_id = _card(archive, rid)["id"]
+    _file(archive, report({"t3.new.total": 6}), body=b"v2")  # same URL, new numbers: version 2
+    card = _card(archive, rid)
+    assert card["id"] == first_id and card["versions"] == 2 and card["changed_after_publication"] == 1
+    assert card["new_requests"] == 6
+    archive.db.execute("update reports set removed_at = '2026-03-09' where id = ?", [rid])  # whoever does it
+    assert _card(archive, rid)["removed_at"] == "2026-03-09"
+    archive.db.execute("delete from reports where id = ?", [rid])
+    assert archive.db["report_card"].count == 0 and archive.db["report_search"].count == 0
+
+
+def test_search_follows_the_text_of_the_current_version(archive):
+    from archive.search import match_expression
+
+    rid = _file(archive, report({}, title="甲局2023年政府信息公开工作年度报告"))
+    ex = replace(report({"t3.new.total": 1}, title="乙局2023年政府信息公开工作年度报告"))
+    _file(archive, ex, body=b"v2")
+
+    def hits(word):
+        return [r["report_id"] for r in archive.db.query(
+            "select c.report_id from report_search s join report_card c on c.id = s.rowid where report_search match ?",
+            [match_expression(word)])]
+
+    assert hits("乙局") == [rid] and hits("甲局") == []
