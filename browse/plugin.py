@@ -31,9 +31,10 @@ def prepare_connection(conn):
 
 
 # The report card is wide: its cells stay on one line (scroll sideways), and the list of column
-# descriptions above every table is set in two columns, small, so the rows are on the first screen.
+# descriptions above every table is a small two-column box that scrolls, so the rows come into view.
 STYLE = """
-dl.column-descriptions { columns: 2; column-gap: 2em; font-size: 0.8em; margin: 0.5em 0; }
+dl.column-descriptions { columns: 2; column-gap: 2em; font-size: 0.8em; margin: 0.5em 0; max-height: 10em;
+  overflow-y: auto; border: 1px solid #ddd; padding: 0.3em 0.6em; }
 dl.column-descriptions dt { break-after: avoid; }
 dl.column-descriptions dd { margin: 0 0 0.3em 1em; break-before: avoid; }
 body.table-report_card table.rows-and-columns td { white-space: nowrap; }

@@ -221,7 +221,7 @@ def test_a_journalist_in_the_browser(demo, base, tmp_path):
         page.goto(query_url(base, "/demo/report_card", agency=agency))
         listed = page.locator("table.rows-and-columns tbody tr")
         assert listed.count() == len(rows(demo, "select id from reports where agency = ?", [agency])) >= 6
-        page.screenshot(path=shots / "2-report-card-one-agency.png")
+        page.screenshot(path=shots / "2-report-card-one-agency.png", full_page=True)
 
         page.goto(base + "/demo/report_card")
         page.fill("#_search", "复议")
@@ -229,7 +229,7 @@ def test_a_journalist_in_the_browser(demo, base, tmp_path):
         page.wait_for_url("**_search=**")
         assert page.input_value("#_search") == "复议"  # the box shows what was typed
         assert page.locator("table.rows-and-columns tbody tr").count() == len(_like(demo, "复议"))
-        page.screenshot(path=shots / "3-search-two-characters.png")
+        page.screenshot(path=shots / "3-search-two-characters.png", full_page=True)
 
         response = page.goto(f"{base}/blobs/{gbk_page['sha256']}")
         assert VISIT_COUNTER.encode() in response.body()  # the portal's script is in the archived bytes…

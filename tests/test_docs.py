@@ -33,7 +33,7 @@ def test_every_command_has_help(capsys):
 def test_every_setting_variable_is_documented():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     names = set()
-    for folder in ("crawler", "spiders", "extractors", "archive"):
+    for folder in ("crawler", "spiders", "extractors", "archive", "browse"):
         for source in (ROOT / folder).rglob("*.py"):
             names |= set(re.findall(r'environ(?:\.get\(|\[)\s*"(XXGK_\w+)"', source.read_text(encoding="utf-8")))
     assert "XXGK_ARCHIVE" in names
