@@ -1,7 +1,7 @@
 """Journalists' pages at scale: a synthetic archive of 100,000 reports served by `xxgk serve`.
 
 Builds the archive through the real schema (migrations) with bulk inserts: reports spread over 3,000
-agencies in 31 provinces and 2008–2024, the cells the report card adds up, checks (some failing), a
+agencies in real county divisions and 2008–2024, the cells the report card adds up, checks (some failing), a
 text of ~800 characters per report drawn from report phrases, agency and place names; then the
 report card and the bigram search index exactly as the migration fills them. Then times whole HTTP
 requests (the page as a browser gets it, and the JSON API) against `xxgk serve`: the report card,
@@ -31,10 +31,6 @@ from archive.store import Archive  # noqa: E402
 from extractors.keys import GB2019, GB2021  # noqa: E402
 from tests.browse_helpers import served  # noqa: E402
 
-PROVINCES = ["北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "上海", "江苏", "浙江", "安徽", "福建", "江西",
-             "山东", "河南", "湖北", "湖南", "广东", "广西", "海南", "重庆", "四川", "贵州", "云南", "西藏", "陕西", "甘肃",
-             "青海", "宁夏", "新疆"]
-PLACES = "东西南北中新安平华兴德阳山江河湖海城林泉云龙凤宁昌丰康乐"
 DEPARTMENTS = ["人民政府", "教育局", "财政局", "民政局", "司法局", "自然资源局", "生态环境局", "住房和城乡建设局", "交通运输局",
                "农业农村局", "卫生健康委员会", "市场监督管理局", "人力资源和社会保障局", "发展和改革委员会", "工业和信息化局"]
 PHRASES = ["本年度共新收政府信息公开申请{n}件", "上年结转{n}件", "予以公开{n}件", "部分公开{n}件", "不予公开{n}件",
@@ -48,20 +44,20 @@ def build(path: Path, count: int, seed: int = 7) -> None:
     rng = random.Random(seed)
     archive = Archive(path)
     db = archive.db
+    # Agencies in real divisions (the GB/T 2260 table the archive ships), so region and province resolve.
+    counties = [r[0] for r in db.execute("select code from divisions where level = 'county' and \"current\" order by code")]
     agencies = []
     for i in range(3000):
-        province = PROVINCES[i % len(PROVINCES)]
-        place = "".join(rng.sample(PLACES, 2)) + rng.choice("市县区")
-        code = f"{11 + i % len(PROVINCES):02d}{rng.randint(1, 99):02d}{rng.randint(1, 99):02d}"
-        agencies.append((f"{province}{place}{rng.choice(DEPARTMENTS)}", code, rng.choice(["prefectural", "county", "provincial"])))
-    reports, cells, checks, texts, divisions = [], [], [], [], {}
+        code = rng.choice(counties)
+        name = db.execute("select name from divisions where code = ?", [code]).fetchone()[0]
+        agencies.append((f"{name}{DEPARTMENTS[i % len(DEPARTMENTS)]}", code, "county"))
+    reports, cells, checks, texts = [], [], [], []
     for n in range(count):
         agency, code, level = agencies[n % len(agencies)]
         year = 2008 + (n // len(agencies)) % 17
         template = GB2021 if year >= 2021 else GB2019 if year >= 2019 else "freeform"
         rid = f"{code}-{agency}-{year}-organ"
         sha = f"{n:064x}"
-        divisions[code] = agency[:5]
         version = 2 if n % 997 == 0 else 1
         reports.append((rid, agency, year, "organ", template, f"{agency}{year}年政府信息公开工作年度报告",
                         f"http://www.example{n % 500}.gov.cn/zfxxgk/ndbg/{year}/t{n}.html", sha, version,
@@ -81,8 +77,6 @@ def build(path: Path, count: int, seed: int = 7) -> None:
         db.executemany("insert into checks (report_id, version, rule, subject, \"left\", \"right\", passed) "
                        "values (?, ?, ?, ?, ?, ?, ?)", checks)
         db.executemany("insert into report_texts (report_id, title, agency, text) values (?, ?, ?, ?)", texts)
-        db.executemany("insert or ignore into divisions (code, name, level, parent_code, \"current\") values (?, ?, 'county', null, 1)",
-                       list(divisions.items()))
         report_card.refresh(db)
         for card_id, title, agency, text in db.execute(
                 "select c.id, t.title, t.agency, t.text from report_card c join report_texts t on t.report_id = c.report_id").fetchall():

@@ -181,6 +181,10 @@ def cmd_serve(args) -> int:
     except NotServable as exc:
         print(f"xxgk serve: {exc}", file=sys.stderr)
         return 2
+    wal = path.with_name(path.name + "-wal")
+    if wal.exists() and wal.stat().st_size:
+        print(f"xxgk serve: note: {wal.name} is not empty (a crawl is writing, or was stopped): serving what is "
+              f"checkpointed; run `xxgk upgrade` after the crawl to include the rest", file=sys.stderr)
     print(f"Serving {path} read-only at http://{args.host}:{args.port}/ (Ctrl-C stops)", flush=True)
     serve(path, args.host, args.port)
     return 0
