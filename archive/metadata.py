@@ -77,6 +77,7 @@ TABLES = {
             "last_fetched_at": "最近抓取 · last fetched unchanged (UTC)",
             "warc_file": "WARC file (under <archive>.warc/) of the first record written for this capture",
             "warc_offset": "byte offset of that record's gzip member in warc_file",
+            "warc_record_id": "WARC 记录 · WARC-Record-ID of that record",
             "warc_type": "response (holds the bytes) · resource (Chromium DOM) · revisit (bytes first archived under another URL)",
         },
     ),
@@ -95,7 +96,10 @@ TABLES = {
          "new_blobs": "新文件（个）· blobs first seen", "new_reports": "新报告（份）· reports first seen",
          "errors": "错误（条）· captures that failed (http_error, network_error, challenge)",
          "resumed_from": "续跑 · the interrupted run this one carries on", "pid": "进程 · process id of the crawl",
-         "host": "主机 · machine that ran it"},
+         "host": "主机 · machine that ran it",
+         "summary": "摘要 · JSON per site: pages, new captures, new/changed/removed reports, errors by kind, blocked, time; "
+                    "and the health checks",
+         "health": "健康 · ok · warnings · failed"},
     ),
     "report_sources": (
         "报告来源 · Every document read as a given report; used = 1 is where its numbers came from.",
