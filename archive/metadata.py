@@ -114,7 +114,7 @@ TABLES = {
         "抽取结果 · What reading each distinct document gave: report, not_report (why) or failed.",
         {"sha256": "原始字节 · the document's bytes: a link to the archived copy", "outcome": "结果 · report, not_report or failed",
          "report_id": "报告 · the report it was read as", "reason": "原因 · why it is not a report, or the extractor's error",
-         "extracted_at": "抽取时间 · when (UTC)"},
+         "extracted_at": "抽取时间 · when (UTC)", "extractor_version": "抽取器版本 · the extractor version that read it"},
     ),
     "cell_keys": (
         "规范键 · Canonical keys with their table, row and column labels and units (report-format §2).",
@@ -184,7 +184,9 @@ TABLES = {
         {"report_id": "报告 · the report", "version": "版本 · 1, 2, …", "content_hash": "内容摘要 · hash of its numbers and title",
          "sha256": "原始字节 · the document: a link to the archived copy", "capture_id": "抓取 · the capture",
          "url": "地址 · where it was fetched", "source_format": "格式 · document format", "run_id": "批次 · the crawl run that found it",
-         "first_seen": "首次抓取 · first fetched (UTC)"},
+         "first_seen": "首次抓取 · first fetched (UTC)", "extractor_version": "抽取器版本 · the extractor version that read it",
+         "reason": "原因 · first, changed (the document changed), reextracted (a newer extractor), correction (a 更正 page)",
+         "note": "说明 · more on why (extractor versions, the correction's title)"},
     ),
     "blocked_hosts": (
         "被拦截的网站 · Hosts whose anti-bot page no browser got past, with the evidence capture.",

@@ -71,8 +71,9 @@ COLUMNS = (
      "勾稽关系 · pass (all consistency checks agree), fail, or none (no tables to check)"),
     ("checks_failed", "integer", "n_failed", "勾稽不符（条）· number of failed consistency checks (条)"),
     ("versions", "integer", "version", "版本数 · versions of the report the archive holds"),
-    ("changed_after_publication", "integer", "version > 1",
-     "发布后修改 · 1 = the portal changed the report after it was first archived"),
+    ("changed_after_publication", "integer", "n_changed > 0",
+     "发布后修改 · 1 = the portal changed the report after it was first archived (a new document or a 更正; "
+     "not a re-reading by a newer extractor)"),
     ("removed_at", "text", "removed_at", "撤下时间 · when the report left its portal's column (UTC; null: still listed)"),
     ("original_url", "text", "url", "原文链接 · the official URL the numbers were read from"),
     ("archived_copy", "text", COPY_PATH, "存档副本 · the archived bytes of that document, served by this Datasette"),
@@ -133,7 +134,10 @@ def _select(columns: list[tuple[str, str]], one: bool) -> str:
     from (
         select r.*, {figures},
                (select count(*) from checks k where k.report_id = r.id and k.version = r.version) as n_checks,
-               (select count(*) from checks k where k.report_id = r.id and k.version = r.version and not k.passed) as n_failed
+               (select count(*) from checks k where k.report_id = r.id and k.version = r.version and not k.passed) as n_failed,
+               -- versions the portal made: changed documents and corrections (before m007 every later version was one)
+               (select count(*) from report_versions v where v.report_id = r.id and v.version > 1
+                  and coalesce(v.reason, 'changed') in ('changed', 'correction')) as n_changed
         from reports r left join cells c on c.report_id = r.id and c.version = r.version
         where {"r.id = ?" if one else "true"}
         group by r.id

@@ -79,7 +79,7 @@ def render_cell(value, column, datasette):
         value = value.get("value")
     if not isinstance(value, str) or not value:
         return None
-    if column == "archived_copy" and value.startswith("/blobs/"):
+    if column.startswith("archived_copy") and value.startswith("/blobs/"):
         return Markup(f'<a href="{escape(datasette.urls.path(value))}">archived copy · 存档</a>')
     if column == "sha256" and _SHA256.match(value):
         return Markup(f'<a href="{escape(datasette.urls.path(copy_path(value)))}" title="archived copy · 存档">{value[:12]}…</a>')

@@ -8,6 +8,10 @@ from __future__ import annotations
 _YEAR = "(:year = '' or c.year = cast(:year as integer))"
 _LEVEL = "(:level = '' or c.level = :level)"
 _REGION = "(:region = '' or c.region like '%' || :region || '%' or c.region_code like :region || '%')"
+def _copy(version: str) -> str:
+    return f"'/blobs/' || substr({version}.sha256, 1, 2) || '/' || substr({version}.sha256, 3, 2) || '/' || {version}.sha256"
+
+
 _HITS = """from report_search s join report_card c on c.id = s.rowid join report_texts t on t.report_id = c.report_id"""
 
 QUERIES = {
@@ -49,20 +53,19 @@ order by c.agency, c.year, ch.rule, ch.subject""",
     "changed_after_publication": {
         "title": "发布后被修改的报告 · Reports changed after publication",
         "description": "门户网站在首次存档后改动过的报告：哪些数字变了（旧 → 新），以及新旧两份存档。 Reports the portal "
-                       "changed after the archive first saw them: which numbers changed (old → new), when, and both "
-                       "archived copies.",
-        "sql": """select c.agency, c.year, c.versions, p.first_seen as first_archived, v.first_seen as changed_seen,
+                       "changed after the archive first saw them (a new document at its address, or a 更正), not "
+                       "re-readings by a newer extractor: which numbers changed (old → new), when, and both archived copies.",
+        "sql": f"""select c.agency, c.year, v.version, coalesce(v.reason, 'changed') as reason, v.note,
+       p.first_seen as first_archived, v.first_seen as changed_seen,
        (select group_concat(coalesce(k.label, n.key) || '：' || coalesce(o.value, '空') || ' → ' || coalesce(n.value, '空'), '；')
           from cells n
-          left join cells o on o.report_id = n.report_id and o.version = n.version - 1 and o.key = n.key
+          left join cells o on o.report_id = n.report_id and o.version = p.version and o.key = n.key
           left join cell_keys k on k.key = n.key
-         where n.report_id = c.report_id and n.version = c.versions and o.value is not n.value) as what_changed,
-       '/blobs/' || substr(p.sha256, 1, 2) || '/' || substr(p.sha256, 3, 2) || '/' || p.sha256 as archived_copy_before,
-       c.archived_copy, c.original_url, c.report_id
+         where n.report_id = c.report_id and n.version = v.version and o.value is not n.value) as what_changed,
+       {_copy("p")} as archived_copy_before, {_copy("v")} as archived_copy, c.versions, c.original_url, c.report_id
 from report_card c
-join report_versions v on v.report_id = c.report_id and v.version = c.versions
-join report_versions p on p.report_id = c.report_id and p.version = c.versions - 1
-where c.changed_after_publication
+join report_versions v on v.report_id = c.report_id and v.version > 1 and coalesce(v.reason, 'changed') in ('changed', 'correction')
+join report_versions p on p.report_id = c.report_id and p.version = v.version - 1
 order by v.first_seen desc""",
     },
     "missing_years": {

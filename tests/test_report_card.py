@@ -84,3 +84,16 @@ def test_search_follows_the_text_of_the_current_version(archive):
             [match_expression(word)])]
 
     assert hits("乙局") == [rid] and hits("甲局") == []
+
+
+def test_a_newer_extractor_reading_the_same_bytes_is_not_a_change_by_the_portal(archive):
+    from archive import report_card
+
+    rid = _file(archive, report({"t3.new.total": 5}))
+    archive.db.execute("update report_versions set reason = 'reextracted' where report_id = ?", [rid])
+    archive.db.execute("insert into report_versions (report_id, version, reason) values (?, 2, 'reextracted')", [rid])
+    archive.db.execute("update reports set version = 2 where id = ?", [rid])
+    report_card.refresh(archive.db, rid)
+    card = _card(archive, rid)
+    assert card["versions"] == 2 and card["changed_after_publication"] == 0
+
