@@ -47,7 +47,7 @@ def compact(text: str) -> str:
 # never found in prose ("第二十条" alone is: "按照条例第二十条规定…").
 T2_START = re.compile(r"本年制发件数|本年新制作数量|本年处理决定数量|上一年项目数量|^第二十条第\(")
 T3_START = re.compile(r"勾稽关系|申请人情况|本年新收.*申请数量")
-T4_START = re.compile(r"结果维持|未经复议|复议后起诉")
+T4_START = re.compile(r"结果维持|结果纠正|尚未审结|未经复议|复议后起诉")
 
 # --- table 二 -----------------------------------------------------------------------------------
 # (row key, keyword pattern). 其他对外管理服务事项 before 行政许可: a provincial label may join them.

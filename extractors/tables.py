@@ -8,16 +8,19 @@ words tell which table a row belongs to.
 A data row is read as its label cells followed by its value cells. The label is matched by keywords
 (``extractors.labels``); the values are taken only when their count is what the row should have —
 otherwise the row is reported as a problem and its cells stay null, because a shifted column gives
-plausible wrong numbers, and a wrong number is worse than none.
+plausible wrong numbers, and a wrong number is worse than none. Two exceptions rest on the tables'
+own arithmetic (``extractors.digit_runs``): cells run together into one run of digits, and a row
+a scan read one cell short or lost, are read where the row and column sums allow one reading only.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import labels
-from .keys import FREEFORM, GB2019, GB2021, T2_GB2019, T2_GB2021, T3_COLUMNS, T4_KEYS, keys_for, t3_rows
+from . import digit_runs, labels
+from .keys import (FREEFORM, GB2019, GB2021, T2_GB2019, T2_GB2021, T3_COLUMNS, T3_OUTCOME_ROWS_GB2019,
+                   T3_OUTCOME_ROWS_GB2021, T4_KEYS, T4_RESULTS, keys_for, t3_rows)
 from .model import Number
-from .values import clean_cell, is_value, parse_value
+from .values import clean_cell, is_number, is_value, parse_value
 
 T2, T3, T4 = "table 二", "table 三", "table 四"
 _SECTION_TABLE = {"二": T2, "三": T3, "四": T4}
@@ -25,7 +28,16 @@ _SECTION_TABLE = {"二": T2, "三": T3, "四": T4}
 # Words of each template's table headers (spec §1): what tells the templates apart.
 _GB2021_WORDS = ("本年制发件数", "本年废止件数", "本年度止件数", "现行有效件数", "本年收费金额", "逾期不补正", "缴纳费用")
 _GB2019_WORDS = ("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "对外管理服务事项", "集中采购")
-_T3_WORDS = ("本年新收", "上年结转", "予以公开", "结转下年")
+# Phrases of the national tables' headers and row labels that free-form reports do not use.
+_NATIONAL_PHRASES = (
+    "本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "处理决定数量", "本年制发件数",
+    "本年废止件数", "现行有效件数", "本年收费金额", "三安全一稳定", "三类内部事务", "四类过程性", "行政执法案卷",
+    "行政查询事项", "本机关不掌握", "另行制作", "补正后申请内容", "信访举报投诉类", "公开出版物", "大量反复申请",
+    "重新出具", "结果维持", "结果纠正", "尚未审结", "未经复议直接起诉", "复议后起诉", "勾稽关系",
+    "本年新收政府信息公开申请", "上年结转政府信息公开申请", "结转下年度继续办理", "申请人情况",
+)
+_MIN_NATIONAL = 3  # table 四 alone prints 5 of them, table 二 alone 3 to 5, table 三 over 10
+_MIN_NATIONAL_BEFORE_2019 = 8
 
 
 @dataclass
@@ -55,18 +67,26 @@ class TableReading:
     raw: dict[str, str] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     tables_found: set[str] = field(default_factory=set)
+    run_together: bool = False  # a row's cells came as one run of digits (a dump without separators)
 
 
-def detect_template(text: str) -> str:
-    """gb2021 / gb2019 from the tables' wording; freeform when neither national table is there."""
+def detect_template(text: str, year: int | None = None) -> str:
+    """gb2021 / gb2019 from the tables' wording; freeform when the national tables are not there.
+
+    Reports of 2008–2018 speak of 予以公开, 上年结转, 政府集中采购 or 行政许可 in their prose and local
+    统计表 too, so one shared word never makes a national table: it takes several phrases that only
+    the national tables print, and more for a report dated before the national format existed
+    (2019), whose year is rarely wrong.
+    """
     text = labels.compact(text)
+    national = sum(phrase in text for phrase in _NATIONAL_PHRASES)
+    if national < (_MIN_NATIONAL_BEFORE_2019 if year is not None and year < 2019 else _MIN_NATIONAL):
+        return FREEFORM
     score_2021 = sum(word in text for word in _GB2021_WORDS)
     score_2019 = sum(word in text for word in _GB2019_WORDS)
     if score_2021 or score_2019:
         return GB2021 if score_2021 > score_2019 else GB2019
-    if sum(word in text for word in _T3_WORDS) >= 2:
-        return GB2019 if "其他处理" in text and "不补正" not in text else GB2021
-    return FREEFORM
+    return GB2019 if "其他处理" in text and "不补正" not in text else GB2021
 
 
 def read_grid(grid: list[list[str]], template: str | None = None) -> TableReading:
@@ -83,9 +103,10 @@ def read_grid(grid: list[list[str]], template: str | None = None) -> TableReadin
         return reading
     reading.cells = dict.fromkeys(keys_for(template))
     regions = _split_regions(rows)
-    _read_t2(regions[T2], template, reading)
+    # 三 and 四 first: their sums tell whether the document runs cells together, which 二 needs to know.
     _read_t3(regions[T3], template, reading)
     _read_t4(regions[T4], reading)
+    _read_t2(regions[T2], template, reading)
     return reading
 
 
@@ -165,17 +186,37 @@ def _store(reading: TableReading, keys: list[str], cells: list[str]) -> None:
         reading.raw[key] = clean_cell(cell)
 
 
+def _store_readings(reading: TableReading, table: str, keys: list[str], options: list[tuple]) -> None:
+    """Cells from a row's readings: what they all agree on; null, named in a problem, elsewhere."""
+    values = digit_runs.agreed(options)
+    for key, value in zip(keys, values):
+        reading.cells[key] = value
+        if value is not None:
+            reading.raw[key] = str(value)
+    unsure = [key for key, value, *rest in zip(keys, values, *options) if value is None and any(v is not None for v in rest)]
+    if unsure:
+        reading.problems.append(f"{table}: run-together digits the sums do not split with certainty: {', '.join(unsure)}")
+
+
 def _data_rows(region: list[Row], header):
     """(label-only rows' fragments before it, its own label cells, value cells) of each row that
     has values; header rows never count as labels."""
     pending: list[str] = []
     for row in region:
-        is_header = bool(header.search(labels.compact(row.text)))
+        text = labels.compact(row.text)
+        is_header = bool(header.search(text))
         if not row.values:
             if not is_header:
                 pending.extend(row.labels)
             continue
-        yield pending, ([] if is_header else row.labels), row.values
+        own = row.labels
+        if is_header:
+            # A dump without separators glues the header to the first row's label in one cell
+            # ("…信息内容本年处理决定数量行政许可" + 10690): the label is what follows the header words.
+            last = labels.compact(row.labels[-1]) if row.labels else ""
+            ends = [m.end() for m in header.finditer(last)]
+            own = [last[max(ends):]] if ends and last[max(ends):] and any(is_number(v) for v in row.values) else []
+        yield pending, own, row.values
         pending = []
 
 
@@ -196,7 +237,15 @@ def _read_t2(region: list[Row], template: str, reading: TableReading) -> None:
         keys = [f"t2.{row_key}.{col}" for col in columns[row_key]]
         fitted = _fit(values, len(keys))
         if fitted is None:
-            reading.problems.append(f"{T2}: row {row_key} has {len(values)} values, expected {len(keys)}")
+            # No sums in table 二: a run of digits is cut only where one cut exists ("000"), and only
+            # in a document whose other tables were run together (else "100" may be one number).
+            options = digit_runs.splits(values, len(keys)) if reading.run_together else None
+            if not options:
+                reading.problems.append(f"{T2}: row {row_key} has {len(values)} values, expected {len(keys)}")
+                continue
+            _store_readings(reading, T2, keys, options)
+            seen.add(row_key)
+            read.add(row_key)
             continue
         _store(reading, keys, fitted)
         if any(fitted):
@@ -214,33 +263,70 @@ def _read_t3(region: list[Row], template: str, reading: TableReading) -> None:
     reading.tables_found.add(T3)
     rules = labels.T3_ROW_RULES[template]
     row_keys = [row.key for row in t3_rows(template)]
-    seen: set[str] = set()
-    read: set[str] = set()
+    outcomes = T3_OUTCOME_ROWS_GB2021 if template == GB2021 else T3_OUTCOME_ROWS_GB2019
     if template == GB2019 and any(labels.GB2021_OTHER_SUBROWS.search(labels.compact(r.text)) for r in region):
         # A gb2019 report with gb2021's three （六） sub-rows: its single 其他处理 figure is their sum,
         # which the report does not print; leave it null rather than compute or pick one.
         reading.problems.append(f"{T3}: gb2021 sub-rows of （六）其他处理 in a gb2019 table; t3.other not read")
         rules = tuple(rule for rule in rules if rule[0] != "other")
         row_keys = [key for key in row_keys if key != "other"]
+        outcomes = ()
     subtotal = _t3_subtotal_column(region)
     width = len(T3_COLUMNS) + (subtotal is not None)
+    seen: set[str] = set()
+    read: dict[str, list[tuple]] = {}  # row → its readings (several where run-together digits allow)
+    printed: dict[str, list[str]] = {}  # row → cell texts as printed, for rows read plainly
     for pending, own, values in _data_rows(region, labels.T3_HEADER):
         row_key = _match_label(pending, own, rules)
         if row_key is None or row_key in seen:
             continue
         fitted = _fit(values, width)
-        if fitted is None:
-            reading.problems.append(f"{T3}: row {row_key} has {len(values)} values, expected {width}")
-            continue
-        if subtotal is not None:
-            del fitted[subtotal]
-        _store(reading, [f"t3.{row_key}.{col.key}" for col in T3_COLUMNS], fitted)
-        if any(fitted):
+        if fitted is not None:
+            if subtotal is not None:
+                del fitted[subtotal]
+            printed[row_key] = fitted
+            read[row_key] = [tuple(parse_value(cell) for cell in fitted)]
+        else:
+            options = digit_runs.splits(values, width, ((0, width),)) if subtotal is None else None
+            if options:
+                reading.run_together = True
+            elif subtotal is None and all(is_value(v) for v in values):
+                options = digit_runs.one_missing([parse_value(v) for v in values], width, ((0, width),))
+            if not options:
+                reading.problems.append(f"{T3}: row {row_key} has {len(values)} values, expected {width}")
+                continue
+            read[row_key] = options
+            printed.pop(row_key, None)
+        if any(v is not None for option in read[row_key] for v in option):
             seen.add(row_key)
-        read.add(row_key)
-    missing = [key for key in row_keys if key not in read and not _printed_blank(region, key, rules)]
+    for key in row_keys:
+        if key not in read and _printed_blank(region, key, rules):
+            read[key] = [(None,) * len(T3_COLUMNS)]
+    sums = [digit_runs.ColumnSum(("new", "carried_in"), ("total", "carried_over"))]
+    if outcomes:
+        sums.append(digit_runs.ColumnSum(("total",), tuple(outcomes)))
+    if any(len(options) > 1 for options in read.values()):
+        read = digit_runs.resolve(read, sums)
+    # A row lost whole (a scan) where a column sum pins it, and its own total agrees.
+    for row_key, values in digit_runs.derive_missing(read, sums, row_keys).items():
+        if values[-1] == sum(values[:-1]):
+            read[row_key] = [_house_zeros(values, printed)]
+            reading.problems.append(f"{T3}: row {row_key} not found; computed from the column sums")
+    for row_key, options in read.items():
+        keys = [f"t3.{row_key}.{col.key}" for col in T3_COLUMNS]
+        if row_key in printed:
+            _store(reading, keys, printed[row_key])
+            continue
+        _store_readings(reading, T3, keys, options)
+    missing = [key for key in row_keys if key not in read]
     if missing:
         reading.problems.append(f"{T3}: rows not read: {', '.join(missing)}")
+
+
+def _house_zeros(values: tuple, printed: dict[str, list[str]]) -> tuple:
+    """Zeros of a computed row as the table writes them: blank where it prints no 0 anywhere."""
+    prints_zero = any(parse_value(cell) == 0 for cells in printed.values() for cell in cells if cell)
+    return values if prints_zero else tuple(v or None for v in values)
 
 
 def _t3_subtotal_column(region: list[Row]) -> int | None:
@@ -283,6 +369,19 @@ def _read_t4(region: list[Row], reading: TableReading) -> None:
     if by_group is not None:
         _store(reading, list(T4_KEYS), by_group)
         return
+    groups = tuple((start, start + len(T4_RESULTS)) for start in range(0, len(T4_KEYS), len(T4_RESULTS)))
+    for values in runs:
+        options = digit_runs.splits(values, len(T4_KEYS), groups)
+        if options:
+            reading.run_together = True
+            _store_readings(reading, T4, list(T4_KEYS), options)
+            return
+    for values in runs:  # a row OCR read one cell short: the group totals may say which cell
+        if len(values) == len(T4_KEYS) - 1 and all(is_value(v) for v in values):
+            options = digit_runs.one_missing([parse_value(v) for v in values], len(T4_KEYS), groups)
+            if options:
+                _store_readings(reading, T4, list(T4_KEYS), options)
+                return
     reading.problems.append(f"{T4}: no row of {len(T4_KEYS)} values found")
 
 
