@@ -11,15 +11,14 @@ import re
 from collections import Counter
 
 from . import labels
+from .years import YEAR, arabic_years
 
-_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
-_CHINESE_DIGITS = str.maketrans("〇零○一二三四五六七八九", "00012345678" "9")
-_CHINESE_YEAR = re.compile(r"([〇零○一二][〇零○一二三四五六七八九]{3})年")
 _REPORT_TITLE = re.compile(r"(政府信息公开|政务公开|信息公开|政务信息公开).{0,16}(年度报告|年报|工作报告|报告)")
-_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _SENTENCE_MARKS = re.compile(r"[，。：；]")
 # Titles about reports that are other documents: "关于做好2021年…年度报告编制工作的通知".
 _OTHER_DOCUMENT = re.compile(r"(通知|意见|方案|办法|要点|公告|通告|函|批复|决定)$")
+# A field label in front of a title ("标题:", "题名：", "文章标题："), as page dumps and CMS info bars print it.
+_FIELD_LABEL = re.compile(r"^\s*(?:[\u4e00-\u9fa5]{1,4}|[Tt]itle)\s*[:：]\s*")
 _BREADCRUMB = re.compile(r"当前位置|您的位置|所在位置")
 _CRUMB_SEPARATORS = re.compile(r"[>»＞/→]")
 _REPORT_WORDS = re.compile(r"(关于)?(政府信息公开|政务公开|政务信息公开|信息公开)")
@@ -43,10 +42,10 @@ REGION = "region"
 def find_title(lines: list[str], candidates: list[str] = ()) -> str | None:
     """The report's title: a page title candidate, else a line near the top of the text."""
     for candidate in candidates:
-        title = _strip_breadcrumb(candidate)
+        title = _strip_field_label(_strip_breadcrumb(candidate))
         if _is_title(title):
             return title
-    head = [line.strip() for line in lines[:40] if line.strip()][:15]
+    head = [_strip_field_label(line.strip()) for line in lines[:40] if line.strip()][:15]
     for i, line in enumerate(head):
         if _is_title(line):
             before = head[i - 1] if i else ""
@@ -70,10 +69,16 @@ def _names_an_agency(line: str) -> bool:
 
 
 def _is_title(text: str) -> bool:
-    text = _arabic_years(labels.compact(text))
+    text = arabic_years(labels.compact(text))
     if is_other_document(text):
         return False
-    return bool(_REPORT_TITLE.search(text) and _YEAR.search(text)) and len(text) <= 70
+    return bool(_REPORT_TITLE.search(text) and YEAR.search(text)) and len(text) <= 70
+
+
+def _strip_field_label(text: str) -> str:
+    """"标题: 某某局2021年…报告" → the title: a page dump or a CMS field label is not part of it."""
+    match = _FIELD_LABEL.match(text)
+    return text[match.end():] if match and _is_title(text[match.end():]) else text
 
 
 def _strip_breadcrumb(text: str) -> str:
@@ -83,19 +88,13 @@ def _strip_breadcrumb(text: str) -> str:
     return text.strip()
 
 
-def _arabic_years(text: str) -> str:
-    """"２０２１年" and "二〇二一年" → "2021年"."""
-    text = text.translate(_FULL_WIDTH_DIGITS)
-    return _CHINESE_YEAR.sub(lambda m: m.group(1).translate(_CHINESE_DIGITS) + "年", text)
-
-
 def find_year(title: str | None, text: str) -> int | None:
     """The report year: the title's, else the year the opening of the text names most."""
     if title:
-        match = _YEAR.search(_arabic_years(labels.compact(title)))
+        match = YEAR.search(arabic_years(labels.compact(title)))
         if match:
             return int(match.group(1))
-    years = Counter(int(m.group(1)) for m in _YEAR.finditer(text[:3000]))
+    years = Counter(int(m.group(1)) for m in YEAR.finditer(arabic_years(text[:3000])))
     return years.most_common(1)[0][0] if years else None
 
 
@@ -114,6 +113,22 @@ def find_agency(title: str | None, text: str, page_names: list[str] = ()) -> str
         if _PLACE.search(candidate) and not _REPORT_TITLE.search(candidate) and len(candidate) <= 30:
             return candidate
     return None
+
+
+def confirm_agency(agency: str | None, text: str, page_names: list[str] = ()) -> str | None:
+    """The agency, unless the rest of the document (prose, page title, site name) spells it with one
+    character different more often than the report does itself — a title OCR misread ("人民政俯"),
+    or a typo in the title that the body and the site get right."""
+    if not agency or len(agency) < 4:
+        return agency
+    pool = "\n".join([text, *page_names])
+    variants = re.compile("|".join(re.escape(agency[:i]) + "[\u4e00-\u9fa5]" + re.escape(agency[i + 1:])
+                                   for i in range(len(agency))))
+    found = Counter(m.group(0) for m in variants.finditer(pool) if m.group(0) != agency)
+    if not found:
+        return agency
+    variant, count = found.most_common(1)[0]
+    return variant if count > max(1, pool.count(agency)) else agency
 
 
 def _prose_agency(text: str) -> str | None:
@@ -138,9 +153,9 @@ def _strip_leading_words(run: str) -> str:
 
 
 def _title_agency(title: str) -> str | None:
-    text = re.sub(r"^关于", "", _arabic_years(labels.compact(title)))
+    text = re.sub(r"^关于", "", arabic_years(labels.compact(title)))
     cut = len(text)
-    year = _YEAR.search(text)
+    year = YEAR.search(text)
     if year:
         cut = year.start()
         if len(_HAN.findall(text[:cut])) < 2:  # "2021年某某局政府信息公开…": the name follows the year

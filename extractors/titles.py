@@ -10,12 +10,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .years import first_year
+
 REPORT = "report"
 COMPANION = "companion"  # 图解, 解读: linked to a report, never counted as one
 CORRECTION = "correction"  # 更正: amends a report; what it re-publishes is that report's next version
 
-_CN_DIGITS = str.maketrans("〇零一二三四五六七八九０１２３４５６７８９", "00123456789" "0123456789")
-_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 # A disclosure-report title: some 公开 wording, then 年度报告 / 年报 / 工作报告.
 _REPORT_WORDS = re.compile(r"(政府信息公开|政务公开|信息公开).{0,12}(年度报告|年报|工作报告)")
 _COMPANION_WORDS = re.compile(r"图解|解读|一图读懂|图说|说明会")
@@ -36,8 +36,7 @@ def classify_title(title: str) -> TitleKind | None:
     text = re.sub(r"\s+", "", title or "")
     if not _REPORT_WORDS.search(text):
         return None
-    match = _YEAR.search(text.translate(_CN_DIGITS))
-    year = int(match.group(1)) if match else None
+    year = first_year(text)
     if _CORRECTION_WORDS.search(text):
         return TitleKind(CORRECTION, year)
     if _COMPANION_WORDS.search(text):

@@ -86,3 +86,37 @@ def test_freeform_statistics_table_takes_the_year_column_wherever_it_is() -> Non
     assert got.template == "freeform"
     assert got.cells == {"ff.proactive_items": 1234, "ff.applications": 12, "ff.granted": 8, "ff.partial": 1,
                          "ff.denied": 2, "ff.review_cases": 0, "ff.litigation_cases": 0, "ff.fees_yuan": 25.5}
+
+
+@pytest.mark.parametrize("label", ["标题: ", "标题：", "题名：", "文章标题: "])
+def test_a_page_dump_field_label_is_not_part_of_the_title_or_agency(label: str) -> None:
+    text = (f"{label}平潭县人民政府2011年政府信息公开工作年度报告\n发布时间: 2012-04-18 00:00\n"
+            "平潭县人民政府2011年政府信息公开工作年度报告 一、概述 2011年，县政府认真贯彻《条例》，"
+            + "主动公开政府信息，做好依申请公开工作，完善公开制度。" * 8)
+    got = extract_text(text)
+    assert (got.title, got.agency, got.year) == ("平潭县人民政府2011年政府信息公开工作年度报告", "平潭县人民政府", 2011)
+
+
+@pytest.mark.parametrize("written, year", [("二○二一年", 2021), ("二〇二一年", 2021), ("二零二一年", 2021), ("二O二一年", 2021),
+                                           ("２０２１年", 2021), ("二○一一年", 2011), ("2021年", 2021)])
+def test_listing_titles_and_reports_read_a_year_the_same_way(written: str, year: int) -> None:
+    from extractors.titles import REPORT, classify_title
+
+    title = f"临江市财政局{written}政府信息公开工作年度报告"
+    assert classify_title(title) is not None and classify_title(title).kind == REPORT
+    assert classify_title(title).year == year
+    assert find_year(title, "") == year
+    assert find_agency(title, "") == "临江市财政局"
+
+
+def test_agency_misread_in_the_title_is_checked_against_the_body() -> None:
+    from extractors.metadata import confirm_agency
+
+    prose = "2022年，临江市生态环境局坚持依法公开。临江市生态环境局网站发布信息120条。"
+    assert confirm_agency("临江市生杰环境局", "临江市生杰环境局2022年政府信息公开工作年度报告\n" + prose) == "临江市生态环境局"
+    # one differing mention does not outvote the title
+    assert confirm_agency("临江市生态环境局", "临江市生态环境局2022年…报告\n临江市生杰环境局坚持依法公开。") == "临江市生态环境局"
+    # the site's name counts as a mention
+    assert confirm_agency("临江市生杰环境局", "临江市生杰环境局2022年…报告\n临江市生态环境局坚持公开。",
+                          ["临江市生态环境局"]) == "临江市生态环境局"
+    assert confirm_agency("临江市人民政府", "临江县人民政府2022年…报告") == "临江市人民政府"
