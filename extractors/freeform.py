@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from . import labels
+from . import digit_runs, labels
 from .keys import FREEFORM_KEYS
 from .model import Number
 from .values import clean_cell, is_number, parse_value
@@ -27,6 +27,8 @@ _TABLE_RULES = (
 )
 _CUMULATIVE = re.compile(r"累计")
 _YEAR_COLUMN = re.compile(r"本年|年度|本期|当年|\d{4}年")
+# A row under a "其中": numbered ("其中：1.网站公开", "2.政府公报公开").
+_SUB_ROW = re.compile(r"^(其中[:：]?)?\(?\d{1,2}[.、)]")
 
 _N = r"(\d[\d,]*)"
 # Sentences stating the year's figures. A figure after 累计/历年 is cumulative and is skipped.
@@ -41,12 +43,17 @@ _PROSE_RULES = (
     ("ff.litigation_cases", re.compile(rf"行政诉讼[^。；，,\d]{{0,8}}?{_N}\s*(?:件|起|宗)")),
     ("ff.fees_yuan", re.compile(r"(?:收取|收费)[^。；，,\d]{0,16}?(\d[\d,]*(?:\.\d+)?)\s*元")),
 )
-# "No case / no fee" stated in words: the report does state a zero.
+# "No application / case / fee" stated in words: the report does state a zero. "未收到…申请" is no
+# application unless the 申请 is one for review (未收到…行政复议申请 is the review key's zero).
+_NONE = r"(?:未|没有|无|尚未)(?:收到|受理|接到|接收|发生|出现|被提起|提起|有)?"
 _PROSE_ZEROS = (
     ("ff.fees_yuan", re.compile(r"未收取[^。；，,\d]{0,8}费用|没有收取[^。；，,\d]{0,8}费用|不收取[^。；，,\d]{0,6}费用")),
-    ("ff.review_cases", re.compile(r"(?:未发生|没有发生|未出现|无)[^。；\d]{0,20}?行政复议")),
-    ("ff.litigation_cases", re.compile(r"(?:未发生|没有发生|未出现|无)[^。；\d]{0,30}?行政诉讼")),
+    ("ff.applications", re.compile(r"(?:未|没有|尚未)(?:收到|受理|接到|接收)[^。；，,\d复诉]{0,20}?申请(?!人)")),
+    ("ff.review_cases", re.compile(rf"{_NONE}[^。；\d]{{0,20}}?行政复议")),
+    ("ff.litigation_cases", re.compile(rf"{_NONE}[^。；\d]{{0,30}}?行政诉讼")),
 )
+# No application received: none was granted, partly granted or denied either.
+_OUTCOMES = ("ff.granted", "ff.partial", "ff.denied")
 
 
 def freeform_figures(grid: list[list[str]], prose: str) -> tuple[dict[str, Number | None], dict[str, str], list[str]]:
@@ -70,8 +77,17 @@ def freeform_figures(grid: list[list[str]], prose: str) -> tuple[dict[str, Numbe
 
 
 def _table_figures(grid: list[list[str]]) -> dict[str, str]:
+    """The year's figure of each 统计表 row the rules name.
+
+    A dump without separators runs the year and cumulative figures together ("4251516" = 425 |
+    1516) and glues the header to the first row's label: such a run is cut into the header's
+    columns where the arithmetic allows one reading only — the cumulative figure is never below the
+    year's, and the rows after a "其中" add up to the row above them, column by column.
+    """
     found: dict[str, str] = {}
     year_column: int | None = None
+    columns = 0  # figure columns the header names (year, cumulative) — for cutting runs
+    runs: list[tuple[str, list[str]]] = []  # (label, value cells) of rows whose figures are run together
     for cells in grid:
         if len(cells) == 1 and _CUMULATIVE.search(cells[0]):
             cells = cells[0].split()  # a header row that came out of a PDF as one line
@@ -80,15 +96,72 @@ def _table_figures(grid: list[list[str]]) -> dict[str, str]:
         if any(_CUMULATIVE.search(c) for c in cells) and not any(is_number(c) for c in cells):
             year_column = next((i for i, c in enumerate(cells) if _YEAR_COLUMN.search(c) and not _CUMULATIVE.search(c)), None)
             continue
-        key = labels.match_rule(cells[0], _TABLE_RULES)
+        label, values = cells[0], [c for c in cells[1:] if is_number(c)]
+        glued = _glued_header(label) if values or columns == 0 else None
+        if glued:  # "…指标名称计量单位2011年度历年累计主动公开信息数条" + figures
+            year_column, end = glued
+            columns, label = 2, label[end:]
+        if columns and len(values) < columns:
+            runs.append((label, values))
+            continue
+        key = labels.match_rule(label, _TABLE_RULES)
         if key is None or key in found:
             continue
-        if year_column is not None and year_column < len(cells) and is_number(cells[year_column]):
+        if columns and len(values) == columns:
+            found[key] = clean_cell(values[year_column])
+        elif year_column is not None and year_column < len(cells) and is_number(cells[year_column]):
             found[key] = clean_cell(cells[year_column])
-        else:
-            numbers = [c for c in cells[1:] if is_number(c)]
-            if numbers:
-                found[key] = clean_cell(numbers[0])
+        elif values:
+            found[key] = clean_cell(values[0])
+    if runs:
+        for key, value in _cut_runs(runs, columns, year_column).items():
+            found.setdefault(key, value)
+    return found
+
+
+def _glued_header(label: str) -> tuple[int, int] | None:
+    """(the year's column, where the header ends) when a label holds the 统计表's header: a year
+    column title and 累计 side by side ("2011年度历年累计", "累计数本年数")."""
+    cumulative = label.rfind("累计")
+    if cumulative < 0:
+        return None
+    year_first = None
+    for match in _YEAR_COLUMN.finditer(label):
+        if 0 <= cumulative - match.end() <= 4:
+            year_first = (0, cumulative + 2)
+        elif 0 <= match.start() - cumulative - 2 <= 4:
+            return 1, match.end() + (label[match.end():match.end() + 1] in ("度", "数"))
+    return year_first
+
+
+def _cut_runs(runs: list[tuple[str, list[str]]], columns: int, year_column: int) -> dict[str, str]:
+    cumulative = 1 - year_column
+    readings: dict[str, list[tuple]] = {}
+    row_keys: dict[str, str | None] = {}
+    sums: list[digit_runs.ColumnSum] = []
+    parent: str | None = None
+    children: list[str] = []
+    for index, (label, values) in enumerate(runs):
+        row = str(index)
+        options = digit_runs.splits(values, columns) or []
+        options = [o for o in options if o[cumulative] >= o[year_column]]
+        if not options:
+            continue
+        readings[row] = options
+        row_keys[row] = labels.match_rule(label, _TABLE_RULES)
+        if _SUB_ROW.match(labels.compact(label)):
+            children.append(row)
+            continue
+        if parent is not None and len(children) > 1:
+            sums.append(digit_runs.ColumnSum((parent,), tuple(children)))
+        parent, children = row, []
+    if parent is not None and len(children) > 1:
+        sums.append(digit_runs.ColumnSum((parent,), tuple(children)))
+    found: dict[str, str] = {}
+    for row, options in digit_runs.resolve(readings, sums).items():
+        key = row_keys[row]
+        if key and key not in found and len({o[year_column] for o in options}) == 1:
+            found[key] = str(options[0][year_column])
     return found
 
 
@@ -104,4 +177,7 @@ def _prose_figures(prose: str) -> dict[str, str]:
         for key, pattern in _PROSE_ZEROS:
             if key not in found and pattern.search(sentence):
                 found[key] = "0"
+    if found.get("ff.applications") == "0":
+        for key in _OUTCOMES:
+            found.setdefault(key, "0")
     return found

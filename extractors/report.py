@@ -42,19 +42,21 @@ def build(rows: list[list[str]], text: str, *, titles: list[str] = (), source_fo
         return Extraction(is_report=False, reason="no text to read", source_format=source_format, text=text)
     lines = text.split("\n")
     title = metadata.find_title(lines, titles) or metadata.find_title(all_text.split("\n"))
-    template = detect_template(all_text)
+    year = metadata.find_year(title, text or all_text)
+    template = detect_template(all_text, year)
     if title and _COMPANION.search(title):
         return Extraction(is_report=False, reason=f"a page explaining a report, not the report: {title}",
                           source_format=source_format, text=text, title=title)
     # The national format's headings without its tables: tables given as images, or only in an
     # attachment. Which template they follow is not in the text, and the year must not decide.
-    tables_missing = template == FREEFORM and bool(title) and bool(_POST_2019_HEADINGS.search(all_text))
+    # A report dated before 2019 predates that format: headings like its own are prose headings.
+    tables_missing = (template == FREEFORM and bool(title) and bool(_POST_2019_HEADINGS.search(all_text))
+                      and not (year and year < 2019))
     if template == FREEFORM and not tables_missing and not _reads_like_a_report(title, text):
         return Extraction(is_report=False, reason="not an annual report: no report tables and no report prose",
                           source_format=source_format, text=text, title=title)
 
-    year = metadata.find_year(title, text or all_text)
-    agency = metadata.find_agency(title, text or all_text, titles)
+    agency = metadata.confirm_agency(metadata.find_agency(title, text or all_text, titles), text or all_text, titles)
     problems: list[str] = []
     warnings: list[str] = []
     if tables_missing:
