@@ -89,3 +89,17 @@ def test_a_2018_report_with_headings_like_the_later_format_stays_free_form() -> 
     assert got.template == FREEFORM and got.problems == ()
     assert (got.cells["ff.proactive_items"], got.cells["ff.applications"], got.cells["ff.granted"],
             got.cells["ff.partial"], got.cells["ff.review_cases"]) == (1024, 9, 7, 1, 0)
+
+
+def test_the_2010s_statistics_table_run_together() -> None:
+    """The 统计表 most counties appended in 2010–2018 (统计指标 | 单位 | 统计数), dumped without separators:
+    units glued before the figures, each sub-item's numbering glued after the figure before it."""
+    table = ("附件：临江县人民政府2016年政府信息公开情况统计表 统计指标单位统计数一、主动公开情况（一）主动公开政府信息数条318"
+             "其中：主动公开规范性文件数条12三、依申请公开情况（一）收到申请数件111.当面申请数件32.网上申请数件8"
+             "（三）申请答复数件111.属于已主动公开范围数件22.同意公开答复数件53.同意部分公开答复数件14.不同意公开答复数件1"
+             "其中：涉及个人隐私件15.不属于本行政机关公开数件16.申请信息不存在数件1四、行政复议数量件1（一）维持具体行政行为数件1"
+             "五、行政诉讼数量件0六、举报投诉数量件0七、依申请公开信息收取的费用元0")
+    got = extract_text(_page(2016, "三、依申请公开情况 详见附表。", table))
+    assert got.template == FREEFORM and got.year == 2016
+    assert [got.cells[k] for k in ("ff.proactive_items", "ff.applications", "ff.granted", "ff.partial", "ff.denied",
+                                   "ff.review_cases", "ff.litigation_cases", "ff.fees_yuan")] == [318, 11, 5, 1, 1, 1, 0, 0]
