@@ -373,6 +373,15 @@ def m007_extractor_versions(db: sqlite_utils.Database) -> None:
     db["report_versions"].add_column("note", str)
 
 
+def m009_hostile(db: sqlite_utils.Database) -> None:
+    """Issue 12. A run counts the responses it could not store (disk full): such a run is an error
+    and never marks reports removed. A document refused by a limit records which setting and its
+    value then, so it is read again only once that limit is raised."""
+    db["crawl_runs"].add_column("storage_errors", int)
+    db["extractions"].add_column("limit_setting", str)
+    db["extractions"].add_column("limit_value", float)
+
+
 def m010_operations(db: sqlite_utils.Database) -> None:
     """Operations: where each capture's WARC copy is, and what each run's summary and health said.
 
@@ -447,7 +456,8 @@ def unit_of(key: str) -> str:
 
 
 MIGRATIONS = (m001_initial, m002_cell_keys_and_views, m003_versions_removals_blocks, m004_cross_year_checks,
-              m005_ocr_confidence, m006_agencies, m007_extractor_versions, m010_operations, m011_journalists)
+              m005_ocr_confidence, m006_agencies, m007_extractor_versions, m009_hostile, m010_operations,
+              m011_journalists)
 
 
 def apply(db: sqlite_utils.Database) -> list[str]:

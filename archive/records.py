@@ -16,6 +16,9 @@ OK = "ok"
 HTTP_ERROR = "http_error"  # a response with status >= 400
 NETWORK_ERROR = "network_error"  # no (complete) response: refused, timeout, truncated body
 CHALLENGE = "challenge"  # an anti-bot page instead of the content (never extracted)
+REFUSED = "refused"  # the crawler would not take it: too large, a decompression bomb, a redirect loop,
+#                      off the site's hosts or to a private address (``error`` says which)
+ERROR_FLAGS = (HTTP_ERROR, NETWORK_ERROR, CHALLENGE, REFUSED)  # what a run counts as errors
 
 
 @dataclass(frozen=True)

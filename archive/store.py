@@ -20,7 +20,7 @@ import sqlite_utils
 
 from archive import identities, migrations, report_card
 from archive.blobs import BlobStore
-from archive.records import CHALLENGE, HTTP_ERROR, NETWORK_ERROR, Blocked, Capture
+from archive.records import CHALLENGE, ERROR_FLAGS, Blocked, Capture
 
 def utc_now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -42,6 +42,9 @@ class Archive:
         self.db.execute("PRAGMA busy_timeout=30000")
         self.applied_on_open = migrations.apply(self.db)
         self.blobs = BlobStore(self.path.with_name(self.path.name + ".blobs"))
+        # What a killed crawl (kill -9, the OOM killer) left: its run still "running", half-written blobs.
+        self.mark_dead_runs_interrupted()
+        self.blobs.clean_leftovers()
 
     def close(self) -> None:
         self.db.close()
@@ -74,11 +77,23 @@ class Archive:
             )
         return table.last_pk
 
+    def mark_dead_runs_interrupted(self) -> int:
+        """Runs of this host still "running" whose process is gone (killed, out of memory) are interrupted."""
+        rows = self.db.execute("select id, pid from crawl_runs where status = 'running' and host = ?",
+                               [socket.gethostname()]).fetchall()
+        dead = [run_id for run_id, pid in rows if not (pid and _alive(pid))]
+        if dead:
+            with self.db.conn:
+                self.db.execute(f"update crawl_runs set status = 'interrupted' where id in ({', '.join('?' * len(dead))})", dead)
+        return len(dead)
+
     def interrupted_run(self, command: str) -> int | None:
-        """The last run of ``command`` if it never finished and its process is gone."""
+        """The last run of ``command`` if it never finished (interrupted, or its process is gone)."""
         row = self.db.execute(
             "select id, status, pid, host from crawl_runs where command = ? order by id desc limit 1", [command]
         ).fetchone()
+        if row and row[1] == "interrupted":
+            return row[0]
         if not row or row[1] != "running":
             return None
         run_id, _, pid, host = row
@@ -112,8 +127,9 @@ class Archive:
         capture["redirect_chain"] = json.loads(capture["redirect_chain"])
         return capture
 
-    def finish_run(self, run_id: int, *, requests: int, status: str = "finished") -> dict:
-        """Close a run with its counts, taken from what the archive holds (so they are true)."""
+    def finish_run(self, run_id: int, *, requests: int, status: str = "finished", storage_errors: int = 0) -> dict:
+        """Close a run with its counts, taken from what the archive holds (so they are true); responses
+        that could not be stored are not in it, so the crawl counts them (``storage_errors``)."""
         one = lambda sql: self.db.execute(sql, [run_id]).fetchone()[0]  # noqa: E731
         counts = {
             "requests": requests,
@@ -122,8 +138,9 @@ class Archive:
             "new_reports": one("select count(*) from reports where first_run_id = ?"),
             "errors": one(
                 f"select count(*) from captures where last_run_id = ? and flag in "
-                f"('{HTTP_ERROR}', '{NETWORK_ERROR}', '{CHALLENGE}')"
-            ),
+                f"({', '.join(repr(flag) for flag in ERROR_FLAGS)})"
+            ) + storage_errors,
+            "storage_errors": storage_errors,
         }
         with self.db.conn:
             self.db["crawl_runs"].update(run_id, {"finished_at": utc_now(), "status": status, **counts})
@@ -350,12 +367,18 @@ class Archive:
         """An extractor crash on these bytes: recorded, so it is counted and can be retried."""
         self._note_extraction(sha256, "failed", None, reason, at, extractor_version)
 
+    def note_limit(self, sha256: str, setting: str, value: float | None) -> None:
+        """The document was refused by the limit ``setting`` at ``value``: read again once it is raised."""
+        with self.db.conn:
+            self.db.execute("update extractions set limit_setting = ?, limit_value = ? where sha256 = ?", [setting, value, sha256])
+
     def _note_extraction(self, sha256: str, outcome: str, rid: str | None, reason: str | None, at: str,
                          extractor_version: int | None) -> None:
         with self.db.conn:
             self.db["extractions"].upsert(
                 {"sha256": sha256, "outcome": outcome, "report_id": rid, "reason": reason, "extracted_at": at,
-                 "extractor_version": extractor_version},
+                 "extractor_version": extractor_version,
+                 "limit_setting": None, "limit_value": None},  # a new reading: any limit noted is the caller's
                 pk="sha256",
             )
 
@@ -498,7 +521,7 @@ class Archive:
             "reports_with_failed_checks": q("select count(*) from reports where checks_failed > 0"),
             "documents_failed": q("select count(*) from extractions where outcome = 'failed'"),
             "cross_year_failed": q("select count(*) from cross_year_checks where not passed"),
-            "capture_errors": q(f"select count(*) from captures where flag in ('{HTTP_ERROR}', '{NETWORK_ERROR}', '{CHALLENGE}')"),
+            "capture_errors": q(f"select count(*) from captures where flag in ({', '.join(repr(f) for f in ERROR_FLAGS)})"),
         }
 
 

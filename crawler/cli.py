@@ -103,12 +103,17 @@ def cmd_demo(args) -> int:
             child = context.Process(target=_demo_round, args=(version, args.port, path, results))
             child.start()
             child.join()  # the counts it sends back are a few numbers: they never fill the pipe
+            if child.exitcode == EXIT_PORT_BUSY:  # the child said so in one line
+                return EXIT_PORT_BUSY
             if child.exitcode:
                 print(f"xxgk demo: the crawl of world {version} failed (exit {child.exitcode})", file=sys.stderr)
                 return 1
             counts = results.get(timeout=10)
     _print_summary(path, counts)
-    return 0
+    return _exit_status("demo", counts)
+
+
+EXIT_PORT_BUSY = 2
 
 
 def _demo_round(version: int, port: int, path: Path, results) -> None:
@@ -118,7 +123,13 @@ def _demo_round(version: int, port: int, path: Path, results) -> None:
     from replica.server import Replica
 
     when = "as first published" if version == 1 else "a while later"
-    with Replica.start(build_world(version=version), port=port) as replica:
+    try:
+        replica = Replica.start(build_world(version=version), port=port)
+    except OSError as exc:  # another demo (or anything else) holds the port on one of the replica's addresses
+        print(f"xxgk demo: port {port} is busy ({exc.strerror or exc}); is another `xxgk demo` running? Try --port N.",
+              file=sys.stderr)
+        sys.exit(EXIT_PORT_BUSY)
+    with replica:
         sites = [Site(s.id, s.agency, s.start_url, s.platform, {"region_code": s.region_code, "level": s.level})
                  for s in replica.sites]
         print(f"Portal replica ({when}): {len(sites)} sites on 127.0.0.1; crawling into {path} …", flush=True)
@@ -149,6 +160,19 @@ def cmd_crawl(args) -> int:
             return EXIT_LOCKED
         counts = run_crawl(sites, path, command=command, overrides=overrides)
     _print_summary(path, counts)
+    return _exit_status("crawl", counts)
+
+
+def _exit_status(command: str, counts: dict) -> int:
+    """Non-zero when the run could not store everything, or was interrupted, saying so on stderr."""
+    if counts["storage_errors"]:
+        print(f"xxgk {command}: {counts['storage_errors']} responses could not be stored in the archive "
+              f"(first: {counts['storage_error']}); no report was marked removed.", file=sys.stderr)
+        return 1
+    if counts["interrupted"]:
+        print(f"xxgk {command}: interrupted; run {counts['run_id']} is marked interrupted and the next run resumes it.",
+              file=sys.stderr)
+        return 130
     return 0
 
 

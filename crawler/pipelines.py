@@ -1,12 +1,15 @@
 """The glue between the crawl and the archive: bytes first, then numbers."""
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 
 from archive.records import ATTACHMENT, DETAIL, OK, Blocked, Capture
 from archive.store import Archive
+from scrapy.exceptions import DropItem
 
 import extractors
+from extractors.documents.limits import Limits, limit_named
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,15 @@ class ArchivePipeline(_ArchiveUser):
             return item
         if not isinstance(item, Capture):
             return item
-        capture_id, new = self.archive.record_capture(item, self.run_id)
+        try:
+            capture_id, new = self.archive.record_capture(item, self.run_id)
+        except (OSError, sqlite3.Error) as exc:
+            # Disk full, or the archive unwritable: an error of the run (counted; `xxgk` exits non-zero
+            # and the run marks no report removed), never a silent loss.
+            self.stats.inc_value("archive/storage_errors")
+            if not self.stats.get_value("archive/storage_error"):
+                self.stats.set_value("archive/storage_error", f"{type(exc).__name__}: {exc}")
+            raise DropItem(f"not stored ({type(exc).__name__}: {exc}): {item.url}") from exc
         self.stats.inc_value("archive/captures_new" if new else "archive/captures_seen")
         if item.flag != OK:
             self.stats.inc_value(f"archive/{item.flag}")
@@ -83,7 +94,8 @@ class ExtractPipeline(_ArchiveUser):
             return item
         sha256 = self.archive.capture(item.capture_id)["sha256"]
         earlier = self.archive.extraction_outcome(sha256)
-        if earlier is not None and earlier["outcome"] != "failed":  # a crash is retried next time
+        if earlier is not None and earlier["outcome"] != "failed" and not _limit_raised(earlier):
+            # a crash is retried next time, and a document refused by a limit once that limit is raised
             if earlier["report_id"]:
                 self.archive.touch_report(earlier["report_id"], capture.fetched_at)
             self.stats.inc_value("extract/already_done")
@@ -97,4 +109,14 @@ class ExtractPipeline(_ArchiveUser):
         rid = self.archive.record_extraction(result, capture_id=item.capture_id, run_id=self.run_id, agency_hint=capture.agency_hint,
                                              extractor_version=extractors.EXTRACTOR_VERSION)
         self.stats.inc_value("extract/report" if rid else "extract/not_report")
+        setting = None if result.is_report else limit_named(result.reason)
+        if setting:
+            self.archive.note_limit(sha256, setting, Limits.from_env().value_of(setting))
+            self.stats.inc_value("extract/over_limit")
         return item
+
+
+def _limit_raised(earlier: dict) -> bool:
+    """The document was refused by a limit that is higher now."""
+    setting = earlier.get("limit_setting")
+    return bool(setting) and (Limits.from_env().value_of(setting) or 0) > (earlier.get("limit_value") or 0)

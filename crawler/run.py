@@ -47,7 +47,8 @@ def run_crawl(sites: list[Site], archive_path: Path, *, command: str, overrides:
     by_platform: dict[str, list[Site]] = defaultdict(list)
     for site in sites:
         by_platform[_spider_platform(site)].append(replace(site, platform=_spider_platform(site)))
-    process = CrawlerProcess(build_settings(archive_path, run_id, overrides), install_root_handler=True)
+    settings = build_settings(archive_path, run_id, overrides)
+    process = _Process(settings, install_root_handler=True)
     crawlers = []
     for platform, group in by_platform.items():
         if platform not in SPIDERS:  # a registry platform whose spider is not written yet: skip, never crash
@@ -60,10 +61,34 @@ def run_crawl(sites: list[Site], archive_path: Path, *, command: str, overrides:
     if crawlers:
         process.start()
     requests = sum(c.stats.get_value("downloader/request_count", 0) for c in crawlers)
-    removed = archive.mark_removed(run_id)
-    counts = archive.finish_run(run_id, requests=requests)
+    storage_errors = sum(c.stats.get_value("archive/storage_errors", 0) for c in crawlers)
+    # SIGTERM / Ctrl-C: the run is interrupted, and the next run of the same command resumes it.
+    interrupted = process.signalled or any(c.stats.get_value("finish_reason") == "shutdown" for c in crawlers)
+    # A run that did not see or could not store everything cannot tell a removed report from a missed one.
+    removed = 0 if interrupted or storage_errors else archive.mark_removed(run_id)
+    counts = archive.finish_run(run_id, requests=requests, storage_errors=storage_errors,
+                                status="interrupted" if interrupted else "finished")
     archive.close()
-    return {"run_id": run_id, "removed": removed, **counts}
+    first_error = next((c.stats.get_value("archive/storage_error") for c in crawlers
+                        if c.stats.get_value("archive/storage_error")), None)
+    return {"run_id": run_id, "removed": removed, "interrupted": interrupted, "storage_error": first_error, **counts}
+
+
+class _Process(CrawlerProcess):
+    """Scrapy's first shutdown signal closes the spiders gracefully, which waits for every request in
+    flight — up to DOWNLOAD_TIMEOUT on a slow server, longer behind a long queue. Here the first
+    signal also stops the crawl outright after XXGK_SHUTDOWN_GRACE seconds, so `kill` (a deploy,
+    systemd) ends it within a few seconds; what was captured is committed already."""
+
+    signalled = False
+
+    def _signal_shutdown(self, signum, frame) -> None:
+        from twisted.internet import reactor
+
+        self.signalled = True
+        super()._signal_shutdown(signum, frame)
+        grace = self.settings.getfloat("XXGK_SHUTDOWN_GRACE")
+        reactor.callFromThread(reactor.callLater, grace, self._stop_reactor)
 
 
 def _spider_platform(site: Site) -> str:

@@ -53,7 +53,7 @@ def test_same_response_again_adds_nothing(archive):
     cid, new = archive.record_capture(capture(fetched_at="2026-01-02T00:00:00+00:00"), run2)
     counts = archive.finish_run(run2, requests=1)
     assert not new
-    assert counts == {"requests": 1, "new_captures": 0, "new_blobs": 0, "new_reports": 0, "errors": 0}
+    assert counts == {"requests": 1, "new_captures": 0, "new_blobs": 0, "new_reports": 0, "errors": 0, "storage_errors": 0}
     row = archive.capture(cid)
     assert row["times_fetched"] == 2 and row["last_fetched_at"].startswith("2026-01-02")
 
