@@ -4,7 +4,10 @@
 - 加速乐 (Jiasule): HTTP 521 and a script that sets ``__jsl_clearance`` and reloads.
 - Cloud WAFs: a short block page (403/405/418/468, sometimes 200) that says the request was
   intercepted; no browser gets past it.
-The first two are passed by letting a real browser run the script (see ``PortalSpider``).
+The first two are passed by letting a real browser run the script (see ``PortalSpider``). Some
+deployments answer the challenge with status 200: a short page that is nothing but the challenge's
+script (瑞数's ``$_ts`` state and ``r='m'`` scripts; 加速乐's ``__jsl_clearance``) is one whatever
+the status, so it is never archived as the page it stands in for.
 """
 from __future__ import annotations
 
@@ -25,6 +28,9 @@ _WAF_WORDS = re.compile(
     + "Web应用防火墙".encode("gbk"),
     re.I,
 )
+# 瑞数's bootstrap: its state object $_ts, and script/meta elements marked r='m'.
+_RUISHU_STATE = re.compile(rb"\$_ts\s*(?:=|\.|\[)")
+_RUISHU_MARK = re.compile(rb"""<(?:script|meta)\b[^>]*\br\s*=\s*["']?m\b""", re.I)
 _WAF_STATUSES = (403, 405, 418, 468, 493)
 _BLOCK_PAGE_MAX = 30_000  # real report pages are longer; a block page says little
 
@@ -35,6 +41,11 @@ def detect_challenge(status: int, body: bytes) -> str | None:
         return RUISHU
     if status == 521 and (_JSL.search(body) or _SETS_COOKIE.search(body)):
         return JIASULE
+    if len(body) <= _BLOCK_PAGE_MAX:  # a challenge served with another status, 200 most often
+        if _RUISHU_STATE.search(body) and _RUISHU_MARK.search(body):
+            return RUISHU
+        if _JSL.search(body) and _SETS_COOKIE.search(body):
+            return JIASULE
     if len(body) <= _BLOCK_PAGE_MAX and _WAF_WORDS.search(body) and (status in _WAF_STATUSES or status == 200):
         return WAF
     return None

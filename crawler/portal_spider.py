@@ -19,13 +19,14 @@ from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.http import Response
 from scrapy.utils.request import request_from_dict
 from scrapy_playwright.page import PageMethod
 from twisted.python.failure import Failure
 
-from archive.records import ATTACHMENT, CHALLENGE, DETAIL, HTTP_ERROR, LISTING, NETWORK_ERROR, OK, Blocked, Capture
+from archive.records import ATTACHMENT, CHALLENGE, DETAIL, HTTP_ERROR, LISTING, NETWORK_ERROR, OK, REFUSED, Blocked, Capture
+from crawler import hosts
 from crawler.challenges import BROWSER_SOLVABLE, detect_challenge
 from crawler.sites import Site
 from crawler.wire import exchanges_for
@@ -48,6 +49,9 @@ class PortalSpider(scrapy.Spider):
         super().__init__(**kwargs)
         self.sites = [s for s in sites or [] if s.platform == self.platform]
         self.blocked_hosts: set[str] = set()
+        self.listing_requested: dict[str, set[str]] = {}  # site id → further listing pages asked for
+        self.listed_links: dict[str, set[str]] = {}  # site id → links seen on its listing pages
+        self.capped_sites: set[str] = set()
 
     async def start(self):
         for site in self.sites:
@@ -70,7 +74,9 @@ class PortalSpider(scrapy.Spider):
         redirects = tuple(meta.get("redirect_urls", ()))
         status = response.status
         challenge = detect_challenge(status, response.body)
-        flag = CHALLENGE if challenge else OK if status < 400 else HTTP_ERROR
+        # a refusal (redirect guard) or a note (Retry-After past its cap) that a middleware left
+        refused, note = meta.get("xxgk_refused"), meta.get("xxgk_note")
+        flag = REFUSED if refused else CHALLENGE if challenge else OK if status < 400 else HTTP_ERROR
         return Capture(
             url=redirects[0] if redirects else response.url,
             final_url=response.url,
@@ -84,7 +90,7 @@ class PortalSpider(scrapy.Spider):
             kind=meta["kind"],
             flag=flag,
             referer=_header(response.request, "Referer"),
-            error=f"anti-bot page: {challenge}" if challenge else None,
+            error=refused or (f"anti-bot page: {challenge}" if challenge else note),
             title=meta.get("title"),
             agency_hint=meta["site"].agency,
             rendered=bool(meta.get("rendered")),
@@ -101,13 +107,19 @@ class PortalSpider(scrapy.Spider):
     def on_failure(self, failure: Failure):
         """A request that got no usable response (refused, timed out, truncated) is a capture too.
 
-        Requests never sent (robots.txt, a blocked host) are counted, not captured.
+        Requests never sent (robots.txt, a blocked host) are counted, not captured. A response the
+        crawler dropped once it arrived — over DOWNLOAD_MAXSIZE, a decompression bomb — is a capture
+        flagged ``refused`` with the reason: the downloader had started it (``download_latency``).
         """
         request = failure.request
-        if failure.check(IgnoreRequest):
+        if failure.check(IgnoreRequest) and "download_latency" not in request.meta:
             self.crawler.stats.inc_value("xxgk/not_sent")
             return
-        self.crawler.stats.inc_value("xxgk/failures")
+        refused = failure.check(IgnoreRequest, DownloadCancelledError)
+        self.crawler.stats.inc_value("xxgk/refused" if refused else "xxgk/failures")
+        error = _describe(failure)
+        if failure.check(DownloadCancelledError) and "DOWNLOAD_MAXSIZE" not in error:
+            error += " (DOWNLOAD_MAXSIZE, set from XXGK_DOC_MAX_BYTES)"
         yield Capture(
             url=request.meta.get("redirect_urls", [request.url])[0],
             final_url=request.url,
@@ -115,9 +127,9 @@ class PortalSpider(scrapy.Spider):
             site=request.meta["site"].id,
             spider=self.name,
             kind=request.meta["kind"],
-            flag=NETWORK_ERROR,
+            flag=REFUSED if refused else NETWORK_ERROR,
             referer=_header(request, "Referer"),
-            error=_describe(failure),
+            error=error,
             title=request.meta.get("title"),
         )
 
@@ -175,9 +187,41 @@ class PortalSpider(scrapy.Spider):
     # --- following links ----------------------------------------------------------------------
 
     def is_official(self, url: str, site: Site) -> bool:
-        """Only the site's own host and gov.cn hosts count as provenance."""
-        host = urlsplit(url).hostname or ""
-        return host == site.host or host == "gov.cn" or host.endswith(".gov.cn")
+        """Only the site's own host, gov.cn hosts and hosts the registry allows count as provenance
+        (``crawler.hosts``; redirects are held to the same rule)."""
+        return hosts.refusal(url, site) is None
+
+    def may_page_on(self, response: Response, links) -> bool:
+        """Whether to ask for the listing pages after this one: only when it brought links not seen
+        on the site's earlier listing pages (a portal answering every page number with the same rows
+        stops here; one claiming 100,000 pages is also held by ``listing_page``'s cap)."""
+        seen = self.listed_links.setdefault(response.meta["site"].id, set())
+        new = {response.urljoin(url) for url in links} - seen
+        seen |= new
+        if not new:
+            self.crawler.stats.inc_value("xxgk/listing_no_new_links")
+        return bool(new)
+
+    def within_page_cap(self, site: Site, key: str) -> bool:
+        """Count a further listing page (``key``: its URL, or what tells it apart) against the
+        site's XXGK_MAX_LIST_PAGES; False when it was counted already or the cap is reached (the
+        cap is logged and counted once per site)."""
+        requested = self.listing_requested.setdefault(site.id, set())
+        if key in requested:
+            return False
+        cap = self.settings.getint("XXGK_MAX_LIST_PAGES")
+        if len(requested) >= cap:
+            if site.id not in self.capped_sites:
+                self.capped_sites.add(site.id)
+                self.crawler.stats.inc_value("xxgk/listing_pages_capped")
+                self.logger.warning("site %s: stopped at %d listing pages (XXGK_MAX_LIST_PAGES)", site.id, cap)
+            return False
+        requested.add(key)
+        return True
+
+    def listing_page(self, url: str, site: Site, callback, **kwargs) -> scrapy.Request | None:
+        """A request for a further listing page, or None (see ``within_page_cap``)."""
+        return self.request(url, site, callback, kind=LISTING, **kwargs) if self.within_page_cap(site, url) else None
 
     def follow_hits(self, response: Response, hits):
         """Requests for the report pages among a listing's (url, title) hits, and for 更正 pages: a

@@ -2,6 +2,7 @@
 import os
 
 from crawler.browser import launch_options
+from extractors.documents.limits import Limits
 
 BOT_NAME = "xxgk"
 SPIDER_MODULES = ["spiders"]
@@ -24,6 +25,19 @@ EXTENSIONS = {
     "crawler.throttle.RecrawlAutoThrottle": 0,  # 304s count as answers (see the module)
 }
 DOWNLOAD_TIMEOUT = 60
+# One size limit for what is downloaded and what is read (XXGK_DOC_MAX_BYTES, extractors/documents/limits.py):
+# a larger body, or a gzip body inflating past it, is refused and captured flagged "refused".
+DOWNLOAD_MAXSIZE = Limits.from_env().max_bytes
+DOWNLOAD_WARNSIZE = DOWNLOAD_MAXSIZE // 4
+
+# Hostile portals (issue 12): redirects are held to the sites' hosts and end in a capture
+# (crawler/redirect_guard.py); listings are paged while pages bring new links, up to this many pages
+# per site; Retry-After is waited out up to this many seconds (crawler/retry_after.py).
+REDIRECT_MAX_TIMES = 10
+XXGK_MAX_LIST_PAGES = int(os.environ.get("XXGK_MAX_LIST_PAGES", "100"))
+XXGK_RETRY_AFTER_MAX = float(os.environ.get("XXGK_RETRY_AFTER_MAX", "120"))
+# The first SIGTERM / Ctrl-C lets requests in flight end for this many seconds, then stops the crawl.
+XXGK_SHUTDOWN_GRACE = float(os.environ.get("XXGK_SHUTDOWN_GRACE", "5"))
 
 # Every status reaches the spider, which records errors as captures instead of dropping them.
 HTTPERROR_ALLOW_ALL = True
@@ -38,6 +52,9 @@ XXGK_RUN_ID = None  # set by `xxgk crawl` / `xxgk demo` to the crawl_runs row of
 # requests to hosts found blocked are not sent.
 DOWNLOADER_MIDDLEWARES = {
     "crawler.blocked_hosts.BlockedHostsMiddleware": 50,
+    "crawler.retry_after.RetryAfterMiddleware": 560,  # sees 429/503 before RetryMiddleware (550)
+    "crawler.redirect_guard.MetaRefreshGuard": 585,  # after decompression (590), before MetaRefresh (580)
+    "crawler.redirect_guard.LocationGuard": 610,  # before RedirectMiddleware (600)
     "crawler.archive_middleware.ArchiveMiddleware": 900,
     "crawler.wire.WireMiddleware": 950,  # next to the downloader: requests as sent, responses as received
 }

@@ -5,7 +5,8 @@ How it finds the reports, by link text as a person would:
 1. home page → the 政府信息公开 / 信息公开 / 政务公开 area (or straight to the column when linked);
 2. that area → the column named 政府信息公开年报 / 年度报告 / 年报;
 3. the column → report titles (``extractors.titles``), and further listing pages: TRS's
-   ``createPageHTML`` count, links labelled 下一页 / 尾页, or ``index_N`` pages; a column that is a
+   ``createPageHTML`` count, links labelled 下一页 / 尾页, or ``index_N`` pages (while pages bring new
+   links, up to ``XXGK_MAX_LIST_PAGES``); a column that is a
    Hanweb one (its ``dataproxy.jsp`` script) is read through that endpoint; another column whose
    rows are built by script is rendered in Chromium.
 Only links on the site's own host (or gov.cn) are followed.
@@ -76,10 +77,15 @@ class GenericSpider(PortalSpider, HanwebListing):
             yield from self.column_requests(response)
             return
         yield from self.render_if_scripted(response, found_rows=bool(requests))
+        if not self.may_page_on(response, [url for url, _ in links]):
+            return
         site, render = response.meta["site"], bool(response.meta.get("rendered"))
         pages = {url for url, text in links if NEXT_PAGE.search(text) or INDEX_PAGE.search(url)}
         match = PAGE_COUNT.search(response.text)
-        if match:
-            pages |= {response.urljoin(f"{match.group(3)}_{n}.{match.group(4)}") for n in range(1, int(match.group(1)))}
+        if match:  # the portal's word for how many pages: capped before any range is built
+            count = min(int(match.group(1)), self.settings.getint("XXGK_MAX_LIST_PAGES") + 1)
+            pages |= {response.urljoin(f"{match.group(3)}_{n}.{match.group(4)}") for n in range(1, count)}
         for url in sorted(pages):
-            yield self.request(url, site, self.parse_listing, kind=LISTING, render=render)
+            request = self.listing_page(url, site, self.parse_listing, render=render)
+            if request:
+                yield request

@@ -67,7 +67,9 @@ class GkmlptSpider(PortalSpider):
                                                if a.get("url") or a.get("post_url")])
         meta = response.meta
         page_size = meta["page_size"] or len(articles)  # the first page tells how many a page holds
-        if articles and meta["page"] * page_size < int(data.get("total") or 0):
+        if (articles and meta["page"] * page_size < int(data.get("total") or 0)
+                and self.may_page_on(response, [a.get("url") or a.get("post_url") or "" for a in articles])
+                and self.within_page_cap(meta["site"], f"api {meta['category']} {meta['page'] + 1}")):
             yield self.api_request(response, meta["category"], meta["sid"], meta["page"] + 1, page_size)
 
 

@@ -67,8 +67,9 @@ class HanwebListing:
         yield from self.follow_hits(response, hits)
         total = TOTAL.search(response.text)
         start = response.meta["start"]
-        if total and start + BATCH <= int(total.group(1)):
-            yield self.dataproxy_request(response, response.meta["form"], start + BATCH)
+        if total and start + BATCH <= int(total.group(1)) and self.may_page_on(response, [h for h, _ in hits]):
+            if self.within_page_cap(response.meta["site"], f"dataproxy {start + BATCH}"):
+                yield self.dataproxy_request(response, response.meta["form"], start + BATCH)
 
 
 class HanwebSpider(PortalSpider, HanwebListing):
