@@ -52,7 +52,13 @@ class WarcPipeline:
         final_status = capture.wire[-1]["status"] if capture.wire else None
         earlier = earlier_record(self.archive.db, row, final_status)
         future = self.thread.submit(self.files.write, capture, row["sha256"], earlier)
-        written = await asyncio.wrap_future(future)
+        try:
+            written = await asyncio.wrap_future(future)
+        except OSError as exc:  # disk full: an error of the run, counted like the archive's own (crawler.pipelines)
+            self.stats.inc_value("archive/storage_errors")
+            if not self.stats.get_value("archive/storage_error"):
+                self.stats.set_value("archive/storage_error", f"WARC copy: {type(exc).__name__}: {exc}")
+            return item
         if written is not None:
             self.stats.inc_value(f"warc/{written.record_type}")
             note_written(self.archive.db, item.capture_id, written)
