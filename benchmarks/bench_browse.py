@@ -1,12 +1,12 @@
 """Journalists' pages at scale: a synthetic archive of 100,000 reports served by `xxgk serve`.
 
-Builds the archive through the real schema (migrations) with bulk inserts: reports spread over 3,000
+Builds the archive through the real schema (migrations) with bulk inserts: reports spread over 6,000
 agencies in real county divisions and 2008–2024, the cells the report card adds up, checks (some failing), a
 text of ~800 characters per report drawn from report phrases, agency and place names; then the
 report card and the bigram search index exactly as the migration fills them. Then times whole HTTP
 requests (the page as a browser gets it, and the JSON API) against `xxgk serve`: the report card,
 its facets and filters, and searches of 1, 2, 3+ characters and two words. Prints median and worst
-of the repeats, and how many reports each search found (checked against a LIKE scan on a sample).
+of the repeats, and how many reports each search found (beside the count a LIKE scan finds).
 
     .venv/bin/python benchmarks/bench_browse.py [--reports 100000] [--repeats 7] [--keep DIR]
 """
@@ -37,6 +37,7 @@ PHRASES = ["本年度共新收政府信息公开申请{n}件", "上年结转{n}�
            "因政府信息公开被申请行政复议{n}件", "被提起行政诉讼{n}件", "本年度未收取信息处理费", "主动公开政府信息{n}条",
            "完善政府信息公开指南和目录", "加强政策解读和回应关切", "推进重点领域信息公开", "依申请公开工作规范有序",
            "存在的主要问题是公开内容不够全面", "下一步将加强培训和监督考核", "政府网站集约化建设持续推进"]
+AGENCIES = 6000  # × 17 years (2008–2024) ≥ 100,000 reports, one per agency and year
 FIGURE_KEYS = sorted({k for f in report_card.FIGURES for k in f.keys if not k.startswith("ff.")})
 
 
@@ -47,10 +48,11 @@ def build(path: Path, count: int, seed: int = 7) -> None:
     # Agencies in real divisions (the GB/T 2260 table the archive ships), so region and province resolve.
     counties = [r[0] for r in db.execute("select code from divisions where level = 'county' and \"current\" order by code")]
     agencies = []
-    for i in range(3000):
-        code = rng.choice(counties)
+    rng.shuffle(counties)
+    for i in range(AGENCIES):  # each (county, department) once
+        code = counties[i % len(counties)]
         name = db.execute("select name from divisions where code = ?", [code]).fetchone()[0]
-        agencies.append((f"{name}{DEPARTMENTS[i % len(DEPARTMENTS)]}", code, "county"))
+        agencies.append((f"{name}{DEPARTMENTS[i // len(counties) % len(DEPARTMENTS)]}", code, "county"))
     reports, cells, checks, texts = [], [], [], []
     for n in range(count):
         agency, code, level = agencies[n % len(agencies)]
@@ -70,13 +72,15 @@ def build(path: Path, count: int, seed: int = 7) -> None:
         sentences = [rng.choice(PHRASES).format(n=rng.randint(0, 300)) for _ in range(40)]
         texts.append((rid, reports[-1][5], agency, f"{agency}{year}年政府信息公开工作年度报告。" + "，".join(sentences)[:800]))
     with db.conn:
-        db.executemany("insert into reports (id, agency, year, scope, template, title, url, sha256, version, agency_id, "
+        db.conn.executemany("insert into reports (id, agency, year, scope, template, title, url, sha256, version, agency_id, "
                        "region_code, level, first_seen, last_seen) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
                        "'2025-01-01', '2025-01-01')", reports)
-        db.executemany("insert into cells (report_id, version, key, tbl, value) values (?, ?, ?, ?, ?)", cells)
-        db.executemany("insert into checks (report_id, version, rule, subject, \"left\", \"right\", passed) "
+        db.conn.executemany("insert into cells (report_id, version, key, tbl, value) values (?, ?, ?, ?, ?)", cells)
+        db.conn.executemany("insert into checks (report_id, version, rule, subject, \"left\", \"right\", passed) "
                        "values (?, ?, ?, ?, ?, ?, ?)", checks)
-        db.executemany("insert into report_texts (report_id, title, agency, text) values (?, ?, ?, ?)", texts)
+        db.conn.executemany("insert into report_versions (report_id, version, sha256, reason) values (?, ?, ?, ?)",
+                            [(r[0], v, r[7], "first" if v == 1 else "changed") for r in reports for v in range(1, r[8] + 1)])
+        db.conn.executemany("insert into report_texts (report_id, title, agency, text) values (?, ?, ?, ?)", texts)
         report_card.refresh(db)
         for card_id, title, agency, text in db.execute(
                 "select c.id, t.title, t.agency, t.text from report_card c join report_texts t on t.report_id = c.report_id").fetchall():
@@ -89,6 +93,14 @@ def _an_agency(path: Path) -> str:
     import sqlite3
 
     return sqlite3.connect(path).execute("select agency_id from reports limit 1").fetchone()[0]
+
+
+def _like_count(path: Path, words: list[str]) -> int:
+    import sqlite3
+
+    where = " and ".join("(title like ? or agency like ? or text like ?)" for _ in words)
+    params = [f"%{w}%" for w in words for _ in range(3)]
+    return sqlite3.connect(path).execute(f"select count(*) from report_texts where {where}", params).fetchone()[0]
 
 
 def timed(url: str, repeats: int) -> tuple[float, float]:
@@ -116,12 +128,13 @@ def main() -> None:
               f"({path.stat().st_size / 2**20:.0f} MiB)")
     (folder / "bench.db.blobs").mkdir(exist_ok=True)
     pages = [
-        ("report card, first page (HTML, 5 facets)", "/bench/report_card"),
+        ("report card, first page (HTML, 6 facets)", "/bench/report_card"),
         ("report card, one year (HTML)", "/bench/report_card?year=2022"),
         ("report card, one agency (HTML)", "/bench/report_card?agency_id=" + urllib.parse.quote(_an_agency(path))),
         ("report card, checks = fail (JSON)", "/bench/report_card.json?checks=fail&_shape=array"),
     ]
-    searches = ["局", "复议", "信息处理费", "行政诉讼", "复议 诉讼", "东城"]
+    place = _an_agency(path).split("-", 1)[1][:2]  # the first two characters of a county's name
+    searches = ["局", "复议", "信息处理费", "行政诉讼", "复议 诉讼", place, f"{place} 复议"]
     with served(path) as base:
         urllib.request.urlopen(base + "/bench/report_card", timeout=120).read()  # warm: table counts, caches
         for label, page in pages:
@@ -132,9 +145,10 @@ def main() -> None:
             json_url = f"{base}/bench/report_card.json?_search={q}&_shape=objects&_size=50"
             html_url = f"{base}/bench/report_card?_search={q}"
             found = json.load(urllib.request.urlopen(json_url))["filtered_table_rows_count"]
+            like = _like_count(path, query.split())
             median, worst = timed(json_url, args.repeats)
             hmedian, hworst = timed(html_url, args.repeats)
-            print(f"search {query!r:<12} {found:>7} reports   "
+            print(f"search {query!r:<12} {found:>7} reports (LIKE scan: {like:>7})   "
                   f"JSON median {median:6.1f} ms (worst {worst:6.1f})   HTML page median {hmedian:6.1f} ms (worst {hworst:6.1f})")
 
 
