@@ -1,7 +1,7 @@
 """Redirects checked before Scrapy follows them: a 3xx ``Location`` and a ``<meta refresh>``.
 
 Scrapy follows any redirect to any host, drops a redirect to a URL it has seen (its duplicate
-filter: no capture, no error) and, after REDIRECT_MAX_TIMES, discards the request, again leaving
+filter: no capture, no error; here such a target is fetched again, so the request has a capture) and, after REDIRECT_MAX_TIMES, discards the request, again leaving
 no trace; a redirect to ``file:///etc/passwd`` it does not follow, and the 302 came out as an
 ``ok`` capture. Here a redirect is refused — the response is kept, and the spider captures it
 flagged ``refused`` with the reason — when its target is:
@@ -49,6 +49,10 @@ class _Guard:
             request.meta["dont_redirect"] = True  # Scrapy's redirect middlewares pass the response on
             request.meta["xxgk_refused"] = f"redirect to {target[:300]} refused: {reason}"
             self.crawler.stats.inc_value("xxgk/redirects_refused")
+        else:
+            # The redirect Scrapy builds copies this flag: a target fetched before is fetched again rather
+            # than dropped by the duplicate filter, so this request too ends in a capture (loops are caught above).
+            request.dont_filter = True
         return response
 
     def target(self, request, response) -> str | None:

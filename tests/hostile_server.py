@@ -173,6 +173,7 @@ def servers_portal(portal: Portal, secret: Portal, only: tuple[str, ...] = ()) -
         "redirect-private": ("/away.html", redirect(secret.url("/secret.html"))),
         "redirect-offsite": ("/offsite.html", redirect("http://reports.example.com/2023.html")),
         "meta-refresh-private": ("/refresh.html", html(f'<meta http-equiv="refresh" content="0;url={secret.url("/secret.html")}">')),
+        "redirect-to-seen": ("/old.html", redirect("/list/index.html")),  # a URL the crawl fetched already
         "retry-after-short": ("/busy.html", lambda r: next(busy, None) or report(r)),
         "retry-after-long": ("/closed.html", lambda r: (503, {"Retry-After": "3600", "Content-Type": "text/html"}, b"<html>later</html>")),
     }
