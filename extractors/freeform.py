@@ -34,7 +34,7 @@ _N = r"(\d[\d,]*)"
 # Sentences stating the year's figures. A figure after 累计/历年 is cumulative and is skipped.
 _PROSE_RULES = (
     ("ff.proactive_items", re.compile(rf"主动公开[^。；，,\d]{{0,24}}?{_N}\s*条")),
-    ("ff.applications", re.compile(rf"(?:受理|收到|接到|接收)[^。；，,\d]{{0,20}}?申请[^。；，,\d]{{0,6}}?{_N}\s*(?:件|份|条)")),
+    ("ff.applications", re.compile(rf"(?:受理|收到|接到|接收|办理|提出)[^。；，,\d]{{0,20}}?申请[^。；，,\d]{{0,6}}?{_N}\s*(?:件|份|条)")),
     ("ff.applications", re.compile(rf"(?:受理|收到|接到|接收)[^。；，,\d]{{0,6}}?{_N}\s*(?:件|份)[^。；，,\d]{{0,12}}申请")),
     ("ff.partial", re.compile(rf"部分公开[^。；，,\d]{{0,4}}?{_N}\s*件")),
     ("ff.denied", re.compile(rf"(?:不予公开|不同意公开|不予以公开)[^。；，,\d]{{0,4}}?{_N}\s*件")),

@@ -53,7 +53,7 @@ T4_START = re.compile(r"结果维持|结果纠正|尚未审结|未经复议|复�
 # (row key, keyword pattern). 其他对外管理服务事项 before 行政许可: a provincial label may join them.
 T2_ROW_RULES = (
     ("other_service", re.compile(r"对外管理服务")),
-    ("normative", re.compile(r"规范性文件")),
+    ("normative", re.compile(r"规范性文")),  # 文件, and the slip 文体
     ("regulation", re.compile(r"规章")),
     ("license", re.compile(r"行政许可")),
     ("penalty", re.compile(r"行政处罚")),

@@ -14,6 +14,7 @@ a scan read one cell short or lost, are read where the row and column sums allow
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from . import digit_runs, labels
@@ -180,10 +181,40 @@ def _fit(values: list[str], width: int) -> list[str] | None:
     return values if len(values) == width else None
 
 
+def _value_offsets(rows: list[list[str]], width: int) -> dict[int, int]:
+    """Where a table's ``width`` value columns start among rows of n cells, for each n: a row with
+    blank cells at both ends (a partly blank row, an empty label column before its values) cannot
+    say which blanks are padding; the table's other rows of the same length that can say decide."""
+    forced: dict[int, set[int]] = {}
+    for values in rows:
+        valid = _valid_offsets(values, width)
+        if len(values) > width and len(valid) == 1:
+            forced.setdefault(len(values), set()).update(valid)
+    return {n: offsets.pop() for n, offsets in forced.items() if len(offsets) == 1}
+
+
+def _valid_offsets(values: list[str], width: int) -> list[int]:
+    return [o for o in range(len(values) - width + 1) if not any(values[:o]) and not any(values[o + width:])]
+
+
+def _aligned(values: list[str], width: int, offset: int | None) -> list[str] | None:
+    if offset is None or len(values) <= width or offset not in _valid_offsets(values, width):
+        return None
+    return values[offset:offset + width]
+
+
 def _store(reading: TableReading, keys: list[str], cells: list[str]) -> None:
     for key, cell in zip(keys, cells):
         reading.cells[key] = parse_value(cell)
         reading.raw[key] = clean_cell(cell)
+
+
+# Table 三's numbering: top-level rows ("一、", "二、", "四、"), groups and rows ("（一）" … "（七）"),
+# items in a group ("1." … "8.").
+_NUMBERED_T3 = re.compile(r"^(?:(?P<top>[一二四])、|\((?P<group>[一二三四五六七])\)|(?P<item>\d{1,2})[.、])")
+_T3_GROUPS = {"三": "denied", "四": "unable", "五": "rejected", "六": "other"}
+_T3_NUMBERED = {"一": "new", "二": "carried_in", "四": "carried_over"}
+_T3_GROUP_ROWS = {"一": "granted", "二": "partial", "六": "other", "七": "total"}
 
 
 def _store_readings(reading: TableReading, table: str, keys: list[str], options: list[tuple]) -> None:
@@ -276,11 +307,18 @@ def _read_t3(region: list[Row], template: str, reading: TableReading) -> None:
     seen: set[str] = set()
     read: dict[str, list[tuple]] = {}  # row → its readings (several where run-together digits allow)
     printed: dict[str, list[str]] = {}  # row → cell texts as printed, for rows read plainly
-    for pending, own, values in _data_rows(region, labels.T3_HEADER):
+    group = None  # the outcome group ("（三）不予公开" …) the rows are in, by its numbering
+    data_rows = list(_data_rows(region, labels.T3_HEADER))
+    offsets = _value_offsets([values for _, _, values in data_rows], width)
+    for pending, own, values in data_rows:
+        group = _t3_group(pending + own, group)
         row_key = _match_label(pending, own, rules)
+        placed = _numbered_row(own or pending, group, row_keys)
+        if row_key is None or _in_other_group(own or pending, group, row_key):
+            row_key = placed
         if row_key is None or row_key in seen:
             continue
-        fitted = _fit(values, width)
+        fitted = _aligned(values, width, offsets.get(len(values))) or _fit(values, width)
         if fitted is not None:
             if subtotal is not None:
                 del fitted[subtotal]
@@ -321,6 +359,45 @@ def _read_t3(region: list[Row], template: str, reading: TableReading) -> None:
     missing = [key for key in row_keys if key not in read]
     if missing:
         reading.problems.append(f"{T3}: rows not read: {', '.join(missing)}")
+
+
+def _t3_group(fragments: list[str], group: str | None) -> str | None:
+    """The outcome group a row of table 三 sits in: set by a group label's numbering ("（三）…"),
+    left by a top-level row ("（七）总计", "四、结转…")."""
+    for fragment in fragments:
+        match = _NUMBERED_T3.match(labels.compact(fragment))
+        if match and match.group("group"):
+            group = match.group("group") if match.group("group") in _T3_GROUPS else None
+        elif match and match.group("top"):
+            group = None
+    return group
+
+
+def _numbered_row(fragments: list[str], group: str | None, row_keys: list[str]) -> str | None:
+    """A row whose words match no rule (a typo, a provincial or shortened wording), named by its
+    place in the national template instead: "5." in group （三） is 5.属于三类内部事务信息, "（一）" is
+    予以公开, "四、" is 结转下年度继续办理. A number the template does not have names nothing."""
+    if not fragments:
+        return None
+    text = labels.compact(fragments[-1])
+    match = _NUMBERED_T3.match(text)
+    if not match:
+        return None
+    if match.group("item"):
+        if group is None:
+            return None
+        items = [key for key in row_keys if key.startswith(_T3_GROUPS[group] + ".")]
+        index = int(match.group("item")) - 1
+        return items[index] if index < len(items) else None
+    key = _T3_GROUP_ROWS.get(match.group("group")) if match.group("group") else _T3_NUMBERED.get(match.group("top"))
+    return key if key in row_keys else None
+
+
+def _in_other_group(fragments: list[str], group: str | None, key: str) -> bool:
+    """True when a numbered item of a group matched the words of another group's row: "9.属于其他
+    情形" under （三）不予公开 is a provincial extra row, not （六）'s "3.其他"."""
+    numbered = _NUMBERED_T3.match(labels.compact(fragments[-1])) if fragments else None
+    return bool(numbered and numbered.group("item") and group and not key.startswith(_T3_GROUPS[group] + "."))
 
 
 def _house_zeros(values: tuple, printed: dict[str, list[str]]) -> tuple:

@@ -2,7 +2,8 @@
 
 Spec §3: blank, "-", "—", "/", "无" are null, never 0 — researchers must be able to tell "zero
 applications" from "the agency did not say". Full-width digits, thousands separators, units inside
-the cell ("251000元") and explicit signs ("+1036", "-185": the gb2019 本年增/减 column) all occur.
+the cell ("251000元"), footnote marks ("3*", explained under the table) and explicit signs ("+1036",
+"-185": the gb2019 本年增/减 column) all occur.
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ _NULL_CELL = re.compile(r"^(?:|-+|－+|—+|–+|─+|/|／|\\|无|空|——|×
 # A number, optionally signed, with thousands separators, then a unit the report may put in the cell.
 _NUMBER_CELL = re.compile(
     r"^(?P<sign>[+\-−]?)\s*(?P<digits>\d{1,3}(?:,\d{3})+|\d+)(?P<fraction>\.\d+)?\s*"
-    r"(?P<unit>万元|元|件|条|个|项|次|人次|份|宗|起|家)?$"
+    r"(?P<unit>万元|元|件|条|个|项|次|人次|份|宗|起|家)?\s*[*＊※]*$"  # "3*": a footnote mark after the number
 )
 
 

@@ -103,3 +103,9 @@ def test_the_2010s_statistics_table_run_together() -> None:
     assert got.template == FREEFORM and got.year == 2016
     assert [got.cells[k] for k in ("ff.proactive_items", "ff.applications", "ff.granted", "ff.partial", "ff.denied",
                                    "ff.review_cases", "ff.litigation_cases", "ff.fees_yuan")] == [318, 11, 5, 1, 1, 1, 0, 0]
+
+
+def test_applications_handled_or_filed_in_other_verbs() -> None:
+    for sentence, count in (("全年办理群众提出的政府信息公开申请25件。", 25), ("公民共提出政府信息公开申请7件。", 7)):
+        got = extract_text(_page(2014, "三、依申请公开情况 " + sentence))
+        assert got.cells["ff.applications"] == count, sentence

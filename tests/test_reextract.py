@@ -19,7 +19,7 @@ from archive.records import DETAIL, OK, Capture
 from archive.reextract import documents, reextract
 from archive.store import Archive
 from crawler.cli import main
-from extractors import labels
+from extractors import labels, tables
 from extractors.keys import GB2021
 
 CORPUS = Path(__file__).parent / "corpus"
@@ -31,14 +31,18 @@ OLD_VERSION = 0
 
 
 def _old_extract(data: bytes, *, filename: str = "", content_type: str = ""):
-    """The previous extractor: "其它" was not a spelling of 其他 to it."""
+    """The previous extractor: "其它" was not a spelling of 其他 to it, and it did not name a row by
+    its numbering when the words matched nothing."""
     rules = labels.T3_ROW_RULES[GB2021]
+    numbered_row = tables._numbered_row
     assert rules[-1][0] == "other.misc"
     labels.T3_ROW_RULES[GB2021] = rules[:-1] + (("other.misc", re.compile(r"其他")),)
+    tables._numbered_row = lambda *args: None
     try:
         return extractors.extract(data, filename=filename, content_type=content_type)
     finally:
         labels.T3_ROW_RULES[GB2021] = rules
+        tables._numbered_row = numbered_row
 
 
 def _build_old_archive(path: Path) -> dict[str, str]:
