@@ -71,7 +71,7 @@ TABLES = {
             "final_url": "最终地址 · URL after redirects",
             "redirect_chain": "重定向 · JSON list of URLs redirected through",
             "status": "状态码 · HTTP status (null: no response)",
-            "flag": "结果 · ok · http_error · network_error · challenge",
+            "flag": "结果 · ok · http_error · network_error · challenge · refused (a limit or a hostile answer)",
             "sha256": "原始字节 · SHA-256 of the body as received: a link to the archived copy",
             "fetched_at": "首次抓取 · first fetched (UTC)",
             "last_fetched_at": "最近抓取 · last fetched unchanged (UTC)",
@@ -99,7 +99,8 @@ TABLES = {
          "host": "主机 · machine that ran it",
          "summary": "摘要 · JSON per site: pages, new captures, new/changed/removed reports, errors by kind, blocked, time; "
                     "and the health checks",
-         "health": "健康 · ok · warnings · failed"},
+         "health": "健康 · ok · warnings · failed",
+         "storage_errors": "存储错误（条）· responses that could not be stored (disk full): the run is an error"},
     ),
     "report_sources": (
         "报告来源 · Every document read as a given report; used = 1 is where its numbers came from.",
@@ -114,7 +115,9 @@ TABLES = {
         "抽取结果 · What reading each distinct document gave: report, not_report (why) or failed.",
         {"sha256": "原始字节 · the document's bytes: a link to the archived copy", "outcome": "结果 · report, not_report or failed",
          "report_id": "报告 · the report it was read as", "reason": "原因 · why it is not a report, or the extractor's error",
-         "extracted_at": "抽取时间 · when (UTC)", "extractor_version": "抽取器版本 · the extractor version that read it"},
+         "extracted_at": "抽取时间 · when (UTC)", "extractor_version": "抽取器版本 · the extractor version that read it",
+         "limit_setting": "限制设置 · the XXGK_DOC_* limit that refused the document",
+         "limit_value": "限制值 · that limit's value then (read again once it is raised)"},
     ),
     "cell_keys": (
         "规范键 · Canonical keys with their table, row and column labels and units (report-format §2).",
