@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 from scrapy.utils.request import request_from_dict
 from scrapy_playwright.page import PageMethod
 from twisted.python.failure import Failure
@@ -30,6 +30,7 @@ from crawler import hosts
 from crawler.challenges import BROWSER_SOLVABLE, detect_challenge
 from crawler.sites import Site
 from crawler.wire import exchanges_for
+from extractors.documents.limits import Limits
 from extractors.titles import CORRECTION, REPORT, classify_title
 
 # Links on a report page that lead to its document: by extension, or a CMS download endpoint.
@@ -75,7 +76,7 @@ class PortalSpider(scrapy.Spider):
         status = response.status
         challenge = detect_challenge(status, response.body)
         # a refusal (redirect guard) or a note (Retry-After past its cap) that a middleware left
-        refused, note = meta.get("xxgk_refused"), meta.get("xxgk_note")
+        refused, note = meta.get("xxgk_refused") or _too_long(response), meta.get("xxgk_note")
         flag = REFUSED if refused else CHALLENGE if challenge else OK if status < 400 else HTTP_ERROR
         return Capture(
             url=redirects[0] if redirects else response.url,
@@ -265,6 +266,15 @@ class PortalSpider(scrapy.Spider):
     def parse_attachment(self, response: Response):
         items, _ = self.fetched(response)
         yield from items
+
+
+def _too_long(response: Response) -> str | None:
+    """A listing or report page longer than XXGK_DOC_MAX_TEXT_BYTES is kept but not parsed: parsing
+    takes some 20 times a page's size, and the extractor refuses such a page anyway."""
+    limit = Limits.from_env().max_text_bytes
+    if isinstance(response, TextResponse) and response.meta["kind"] in (LISTING, DETAIL) and len(response.body) > limit:
+        return f"page of {len(response.body)} bytes is over the {limit}-byte limit (XXGK_DOC_MAX_TEXT_BYTES): not parsed"
+    return None
 
 
 def _describe(failure: Failure) -> str:
