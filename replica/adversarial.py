@@ -14,7 +14,12 @@ each taken from something seen in real reports (``shared/samples/real``, researc
   notes, abbreviations, typing slips);
 - ``marked_numbers``: numbers with units (``5件``), footnote marks (``3*``) and full-width digits;
 - ``freeform_prose``: a pre-2019 report's figures in other sentences, zeros stated in words
-  ("未收到…申请"), a cumulative figure in the same paragraph, and a 统计表 with a unit column.
+  ("未收到…申请"), a cumulative figure in the same paragraph, and a 统计表 with a unit column;
+  ``in_words``: small counts in Chinese numerals (两件, 十二件);
+- round 2 (added after the extractor met round 1): ``signed_deltas`` (``+5``), ``mixed_blanks``
+  (``—``, ``/``, ``无`` … in one report), ``bare_headings`` (no 一、二、 numbering), ``page_breaks``
+  (page footers, form feeds and table 三's header repeated inside a text export),
+  ``nested_in_layout_table`` (the body inside a CMS layout table).
 
 Every function keeps the model's numbers the truth: a rendering changes how a number is printed,
 never which number it is (run-together table 二 has no sums to split it: its cells are unscoreable,
@@ -195,16 +200,95 @@ def marked_numbers(parts: Sections, rng: random.Random) -> Sections:
     return out
 
 
+# --- signs, mixed blank markers, bare headings ---------------------------------------------
+
+
+def signed_deltas(parts: Sections) -> Sections:
+    """gb2019's 本年增/减 written with its sign either way (``+5``, ``-3``), as Hubei's template asks."""
+    def sign(cell: Cell) -> Cell:
+        if cell.data and cell.key.endswith(".delta") and cell.text not in ("", "0") and not cell.text.startswith("-"):
+            return replace(cell, text="+" + cell.text)
+        return cell
+    return [(h, b, [[sign(c) for c in row] for row in grid] if grid else grid) for h, b, grid in parts]
+
+
+_BLANK_MARKERS = ("—", "/", "无", "-", "", "——", "／")
+
+
+def mixed_blanks(parts: Sections, rng: random.Random) -> Sections:
+    """Blank cells written each its own way within one report (``—``, ``/``, ``无``, ``-``, nothing):
+    different editors filled different tables."""
+    def mark(cell: Cell) -> Cell:
+        return replace(cell, text=rng.choice(_BLANK_MARKERS)) if cell.data and not cell.text else cell
+    return [(h, b, [[mark(c) for c in row] for row in grid] if grid else grid) for h, b, grid in parts]
+
+
+def bare_headings(parts: Sections) -> Sections:
+    """Section headings without their numbering ("总体情况", "主动公开政府信息情况" …)."""
+    return [(re.sub(r"^[一二三四五六七八九十]+、", "", h), b, grid) for h, b, grid in parts]
+
+
+# --- page breaks in text -------------------------------------------------------------------
+
+
+def page_breaks(text: str, rng: random.Random, every: int = 38) -> str:
+    """A text export with its pages' footers left in ("— 3 —", "第 3 页 共 9 页"), and table 三's
+    header printed again at the top of each page the table runs onto (Word's repeated header rows)."""
+    lines = text.split("\n")
+    start = next(i for i, line in enumerate(lines) if line.startswith(HEADINGS["三"]))
+    first_row = next(i for i in range(start, len(lines)) if lines[i].strip().startswith(LABELS["t3.new"][:6]))
+    end = next(i for i in range(first_row, len(lines)) if lines[i].startswith(HEADINGS["四"]))
+    header = [line for line in lines[start + 1:first_row] if line.strip()]  # as the layout prints it
+    pages = -(-len(lines) // every) + 1
+    footer = rng.choice(("— {n} —", "第 {n} 页 共 {total} 页", "- {n} -"))
+    out, page, since = [], 1, 0
+    for i, line in enumerate(lines):
+        out.append(line)
+        since += 1
+        if since >= every and not line.strip():  # a page ends between two rows, never inside one
+            out += ["", footer.format(n=page, total=pages) + "\f", ""]  # pdftotext ends each page with a form feed
+            page, since = page + 1, 0
+            if first_row < i < end - 2:
+                out += [h for row in header for h in (row, "")]
+    return "\n".join(out)
+
+
+def nested_in_layout_table(body: str) -> str:
+    """The report body inside a page-layout table, as older CMS templates print every article
+    (a table whose one cell holds the report's own tables)."""
+    return ("<table width=\"100%\" border=\"0\" cellspacing=\"0\" cellpadding=\"0\"><tr><td class=\"bt_content\">"
+            f"<table width=\"96%\" align=\"center\"><tr><td>{body}</td></tr></table></td></tr>"
+            "<tr><td align=\"right\">【打印】【关闭】</td></tr></table>")
+
+
 # --- pre-2019 prose ------------------------------------------------------------------------
 
 
-def freeform_prose(model: ReportModel, rng: random.Random, *, table: bool, style: Style | None = None) -> Sections:
+_DIGIT_WORDS = "零一二三四五六七八九"
+
+
+def _in_words(n) -> str:
+    """A small count as prose writes it: 两 for 2, 十二 for 12; larger ones stay in digits."""
+    if not isinstance(n, int) or not 0 < n < 100:
+        return fmt(n)
+    if n == 2:
+        return "两"
+    tens, ones = divmod(n, 10)
+    return ((_DIGIT_WORDS[tens] if tens > 1 else "") + "十" if tens else "") + (_DIGIT_WORDS[ones] if ones else "")
+
+
+def freeform_prose(model: ReportModel, rng: random.Random, *, table: bool, style: Style | None = None,
+                   in_words: bool = False) -> Sections:
     """A pre-2019 report whose figures are told in ``replica.vocabulary.PROSE``'s wordings, with zeros
     stated in words and a cumulative figure beside the year's; ``table`` appends a 统计表 with a unit
-    column (指标名称 | 计量单位 | <year>年度 | 历年累计), labels in its own wordings."""
+    column (指标名称 | 计量单位 | <year>年度 | 历年累计), labels in its own wordings. ``in_words``:
+    counts under 100 written in Chinese numerals (两件, 十二件)."""
     if model.template != FREEFORM:
         raise ValueError("freeform_prose renders freeform reports")
-    c, say = model.cells, (lambda key, n: rng.choice(PROSE[key]).format(n=fmt(n)))
+    c = model.cells
+
+    def say(key: str, n) -> str:
+        return rng.choice(PROSE[key]).format(n=_in_words(n) if in_words else fmt(n))
     apply = []
     if c["ff.applications"]:
         apply.append(say("ff.applications", c["ff.applications"]))

@@ -28,7 +28,8 @@ REPLICA = Path(__file__).parents[1] / "replica"
 
 # Raise when a score improves; never lower one to make a change pass.
 STRICT_CELL_ACCURACY_FLOOR = 1.0  # designed layouts
-ADVERSARIAL_CELL_ACCURACY_FLOOR = 1.0  # measured 1.0000 (fidelity: rows named by their numbering, footnote marks, aligned partly blank rows)
+ADVERSARIAL_CELL_ACCURACY_FLOOR = 1.0  # round 1; measured 1.0000 (fidelity: rows named by their numbering, footnote marks, aligned partly blank rows)
+ADVERSARIAL_ROUND_2_FLOOR = 0.996  # round 2 (signs, mixed blanks, bare headings, page breaks, nested, numerals in words); measured 0.9965
 
 
 def _read(truth_path: Path):
@@ -93,25 +94,27 @@ def test_adversarial_corpus_covers_every_layout() -> None:
 
 
 def test_strict_cell_accuracy_designed_vs_adversarial() -> None:
-    """Both scores, and where the adversarial cells are lost, layout by layout."""
+    """Both scores, the adversarial one by round (round 2: layouts added after the extractor met
+    round 1), and where the adversarial cells are lost, layout by layout."""
     by_layout: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    by_part: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for truth_path in TRUTHS + ADVERSARIAL:
+        truth, got = _read(truth_path)
+        cells = _scored(truth)
+        right = len(cells) - len(compare_cells(got.cells, cells))
+        parts = ["designed"] if "layouts" not in truth else ["adversarial", f"adversarial round {truth['round']}"]
+        for key in parts + [f"  adversarial {layout}" for layout in truth.get("layouts", ())]:
+            (by_part if not key.startswith(" ") else by_layout)[key][0] += right
+            (by_part if not key.startswith(" ") else by_layout)[key][1] += len(cells)
     scores = {}
-    for part, truths in (("designed", TRUTHS), ("adversarial", ADVERSARIAL)):
-        correct = total = 0
-        for truth_path in truths:
-            truth, got = _read(truth_path)
-            cells = _scored(truth)
-            right = len(cells) - len(compare_cells(got.cells, cells))
-            correct, total = correct + right, total + len(cells)
-            for layout in truth.get("layouts", ()):
-                by_layout[layout][0] += right
-                by_layout[layout][1] += len(cells)
-        scores[part] = correct / total
-        print(f"corpus strict cell accuracy, {part} layouts: {correct / total:.4f} ({correct}/{total})")
+    for part, (right, total) in by_part.items():
+        scores[part] = right / total
+        print(f"corpus strict cell accuracy, {part} layouts: {right / total:.4f} ({right}/{total})")
     for layout, (right, total) in sorted(by_layout.items()):
-        print(f"  adversarial {layout}: {right / total:.4f} ({right}/{total})")
+        print(f"{layout}: {right / total:.4f} ({right}/{total})")
     assert scores["designed"] >= STRICT_CELL_ACCURACY_FLOOR
-    assert scores["adversarial"] >= ADVERSARIAL_CELL_ACCURACY_FLOOR
+    assert scores["adversarial round 1"] >= ADVERSARIAL_CELL_ACCURACY_FLOOR
+    assert scores["adversarial round 2"] >= ADVERSARIAL_ROUND_2_FLOOR
 
 
 def test_replica_words_are_its_own() -> None:

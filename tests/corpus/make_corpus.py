@@ -170,6 +170,7 @@ class Adversarial:
     layouts: tuple[str, ...]
     activity: str = "medium"
     kinds: tuple[str, ...] = ()  # worded: the vocabulary's variant kinds
+    round: int = 1  # 1: the layouts of 2026-11-30 13:30, which the extractor has since met; 2: added after
 
 
 ADVERSARIAL = (
@@ -198,6 +199,23 @@ ADVERSARIAL = (
                 activity="none", kinds=(PROVINCIAL,)),
     Adversarial("t21-html-subtotal", GB2021, "html", "西江市人民政府", ("subtotal_column",), activity="high"),
     Adversarial("t19-tabbed-subtotal", GB2019, TABBED, "北山区教育局", ("subtotal_column",), activity="high"),
+    Adversarial("t19-html-signed-deltas", GB2019, "html", "望江县市场监督管理局", ("signed_deltas",), activity="high", round=2),
+    Adversarial("t19-tabbed-signed-deltas", GB2019, TABBED, "东城区城市管理局", ("signed_deltas",), activity="high", round=2),
+    Adversarial("t21-html-mixed-blanks", GB2021, "html", "南山区卫生健康局", ("partly_blank", "mixed_blanks"), activity="high",
+                round=2),
+    Adversarial("t19-html-mixed-blanks", GB2019, "html", "凤凰县人民政府", ("partly_blank", "mixed_blanks"), activity="high",
+                round=2),
+    Adversarial("t21-inline-bare-headings", GB2021, INLINE, "白沙区司法局", ("bare_headings",), activity="high", round=2),
+    Adversarial("t21-html-bare-headings", GB2021, "html", "青龙县财政局", ("bare_headings",), round=2),
+    Adversarial("t21-inline-page-breaks", GB2021, INLINE, "南海市人民政府", ("page_breaks",), activity="high", round=2),
+    Adversarial("t19-cells-page-breaks", GB2019, CELL_PER_LINE, "北海县商务局", ("page_breaks",), activity="high", round=2),
+    Adversarial("ff-inline-words", FREEFORM, INLINE, "荷花镇人民政府", ("freeform_prose", "in_words"), activity="low", round=2),
+    Adversarial("ff-html-words", FREEFORM, "html", "柳林县教育局", ("freeform_prose", "in_words"), activity="low", round=2),
+    Adversarial("t21-html-nested", GB2021, "html", "西岭区发展和改革局", ("nested",), activity="high", round=2),
+    Adversarial("t19-html-nested-blanks", GB2019, "html", "安平县人民政府", ("nested", "partly_blank"), activity="high",
+                round=2),
+    Adversarial("ff-html-nested-table", FREEFORM, "html", "石林县人民政府", ("nested", "freeform_prose", "stat_table"),
+                round=2),
 )
 
 
@@ -208,7 +226,9 @@ def render_adversarial(item: Adversarial, rng: random.Random):
     scope = REGION if item.agency.endswith(("人民政府", "管理委员会")) else ORGAN
     model = random_model(rng, item.template, item.agency, year, scope=scope, activity=item.activity,
                          title_pattern=rng.choice(TITLE_PATTERNS))
-    while item.template == FREEFORM and item.activity != "none" and not model.cells["ff.applications"]:
+    small = "in_words" in item.layouts  # counts prose writes in words
+    while item.template == FREEFORM and item.activity != "none" and not (
+            model.cells["ff.applications"] and (not small or model.cells["ff.applications"] <= 30)):
         # a busy year's prose: the figures told in sentences, not the "nothing received" one
         model = random_model(rng, item.template, item.agency, year, scope=scope, activity=item.activity,
                              title_pattern=model.title_pattern)
@@ -218,7 +238,7 @@ def render_adversarial(item: Adversarial, rng: random.Random):
         model = adv.partly_blank(model, rng)
     style = adv.worded_style(rng, item.kinds) if item.kinds else Style()
     if "freeform_prose" in item.layouts:
-        parts = adv.freeform_prose(model, rng, table="stat_table" in item.layouts, style=style)
+        parts = adv.freeform_prose(model, rng, table="stat_table" in item.layouts, style=style, in_words=small)
     else:
         parts = sections(model, style)
     if "word_colspans" in item.layouts:
@@ -229,20 +249,32 @@ def render_adversarial(item: Adversarial, rng: random.Random):
         parts = adv.reworded_headings(parts, rng)
     if "marked_numbers" in item.layouts:
         parts = adv.marked_numbers(parts, rng)
+    if "signed_deltas" in item.layouts:
+        parts = adv.signed_deltas(parts)
+    if "mixed_blanks" in item.layouts:
+        parts = adv.mixed_blanks(parts, rng)
+    if "bare_headings" in item.layouts:
+        parts = adv.bare_headings(parts)
     if item.output == "page":
         data = adv.run_together(model, parts, rng).encode("utf-8")
         name = f"{item.name}.txt"
     elif item.output == "html":
         body = render_html(model, parts=parts)
+        if "nested" in item.layouts:
+            body = adv.nested_in_layout_table(body)
         page = vary.portal_page(body, title=model.title, site=item.agency + "门户网站")
         data = page.encode("utf-8")
         name = f"{item.name}.html"
     else:
-        data = render_text(model, item.output, parts=parts).encode("utf-8")
+        text = render_text(model, item.output, parts=parts)
+        if "page_breaks" in item.layouts:
+            text = adv.page_breaks(text, rng)
+        data = text.encode("utf-8")
         name = f"{item.name}.txt"
     skip = [p for layout in item.layouts for p in adv.UNSCOREABLE.get(layout, ())]
     truth = {"agency": model.agency, "year": model.year, "template": model.template, "scope": model.scope,
-             "title": model.title, "source": name, "layouts": list(item.layouts), "cells": model.cells}
+             "title": model.title, "source": name, "layouts": list(item.layouts), "round": item.round,
+             "cells": model.cells}
     if skip:
         truth["skip_prefixes"] = skip
     return name, data, truth
