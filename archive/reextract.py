@@ -30,8 +30,9 @@ class Document:
     capture_id: int
     filename: str
     content_type: str
-    agency_hint: str | None
+    agency_hint: str | None  # the agency of the site that found it (as the crawl gives it)
     extractor_version: int | None
+    report_id: str | None = None  # the report an earlier reading filed it under
 
 
 @dataclass
@@ -39,6 +40,7 @@ class Summary:
     documents: int = 0  # documents re-read
     reports: set[str] = field(default_factory=set)  # reports whose documents were re-read
     versions_added: list[tuple[str, int, int]] = field(default_factory=list)  # (report, version, cells changed)
+    moved: list[tuple[str, str]] = field(default_factory=list)  # (earlier report, report it reads as now)
     failed: int = 0  # documents the extractor crashed on
 
     @property
@@ -50,22 +52,23 @@ def documents(archive: Archive, *, older_than: int | None) -> list[Document]:
     """The documents to re-read: read by an extractor older than ``older_than`` (unrecorded counts
     as oldest), or every extracted document when ``older_than`` is None."""
     sql = """
-        select e.sha256, e.extractor_version, r.agency,
+        select e.sha256, e.extractor_version, e.report_id,
                (select c.id from captures c where c.sha256 = e.sha256 and c.flag = 'ok' order by c.id limit 1) as capture_id
-        from extractions e left join reports r on r.id = e.report_id
+        from extractions e
     """
     params: list = []
     if older_than is not None:
         sql += " where coalesce(e.extractor_version, 0) < ?"
         params.append(older_than)
     out = []
-    for sha256, version, agency, capture_id in archive.db.execute(sql + " order by e.sha256", params).fetchall():
+    for sha256, version, report_id, capture_id in archive.db.execute(sql + " order by e.sha256", params).fetchall():
         if capture_id is None:
             continue  # bytes never captured OK (cannot happen for an extraction, but never guess a name)
         cap = archive.capture(capture_id)
         headers = json.loads(cap["headers"] or "{}")
+        site = archive.db.execute("select agency from sites where id = ?", [cap["site"]]).fetchone()
         out.append(Document(sha256, capture_id, document_filename(headers, cap["final_url"] or cap["url"]),
-                            cap["content_type"] or "", agency, version))
+                            cap["content_type"] or "", site[0] if site else None, version, report_id))
     return out
 
 
@@ -88,6 +91,8 @@ def reextract(archive: Archive, extract: Callable, extractor_version: int, *, ru
             agency_hint=doc.agency_hint)
         if rid:
             summary.reports.add(rid)
+        if rid and doc.report_id and rid != doc.report_id:  # e.g. an agency name read better now
+            summary.moved.append((doc.report_id, rid))
         if version:
             summary.versions_added.append((rid, version, changed))
     return summary

@@ -320,6 +320,8 @@ def _reextract(path: Path, args, version: int) -> int:
           f"{len(new)} new reports, {summary.failed} documents the extractor failed on.")
     for rid, v, changed in summary.versions_added:
         print(f"  {rid}: version {v}, " + ("new report" if v == 1 else f"{changed} cells changed"))
+    for old, new_rid in summary.moved:
+        print(f"  {old} → {new_rid}: a document of {old} now reads as {new_rid}; {old} keeps its numbers")
     return 0
 
 

@@ -139,3 +139,32 @@ def test_all_and_older_than_exclude_each_other(argv, capsys):
     with pytest.raises(SystemExit):
         main(argv)
     assert "not allowed with argument" in capsys.readouterr().err
+
+
+def test_a_document_that_now_reads_as_another_report_is_said(tmp_path, capsys):
+    """An older extractor kept a page-dump label in the agency ("标题:…", as the 平潭 sample once
+    read): the newer reading files the document under the right report, and the command says which
+    report it left (that report keeps its numbers: nothing is deleted)."""
+    import dataclasses
+
+    name = "t21-html.html"
+    data = (CORPUS / name).read_bytes()
+    path = tmp_path / "old.db"
+    archive = Archive(path)
+    run = archive.start_run("old crawl", {})
+    url = f"http://127.0.0.5:8642/nb/{name}"
+    cid, _ = archive.record_capture(Capture(url=url, final_url=url, fetched_at="2025-02-01T00:00:00+00:00", site="old-site",
+                                            spider="trs", kind=DETAIL, flag=OK, status=200, body=data), run)
+    right = extractors.extract(data, filename=name)
+    old_rid = archive.record_extraction(dataclasses.replace(right, agency="标题:" + right.agency), capture_id=cid,
+                                        run_id=run, extractor_version=OLD_VERSION)
+    archive.finish_run(run, requests=1)
+    archive.close()
+    assert main(["reextract", "--archive", str(path)]) == 0
+    out = capsys.readouterr().out
+    archive = Archive(path)
+    [new_rid] = [r["id"] for r in archive.db["reports"].rows if r["id"] != old_rid]
+    assert archive.db["reports"].get(new_rid)["agency"] == right.agency
+    assert f"  {old_rid} → {new_rid}: a document of {old_rid} now reads as {new_rid}" in out
+    assert archive.db["cells"].count_where("report_id = ?", [old_rid]) == len(right.cells)  # kept
+    archive.close()
