@@ -20,8 +20,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from .. import report, sniff
+from ..checks import consistency_checks
 from ..model import Extraction
-from . import docx, ocr, pdf, spreadsheet, word_convert
+from . import docx, misreads, ocr, pdf, spreadsheet, word_convert
 from .limits import DocumentRejected, Limits
 
 # OLE2 compound files name their main stream in the directory, as UTF-16LE.
@@ -123,4 +124,8 @@ def _read_image(data: bytes, limits: Limits) -> Extraction:
 
 def _ocr_extraction(scan: ocr.ScanContent, kind: str) -> Extraction:
     extraction = _build(scan.rows, scan.text, scan.titles, kind)
+    cells, notes = misreads.repair(extraction.cells, extraction.template)
+    if notes:  # a digit misread by OCR, found by the tables' sums
+        extraction = replace(extraction, cells=cells, checks=consistency_checks(cells, extraction.template),
+                             warnings=extraction.warnings + tuple(notes))
     return replace(extraction, ocr_confidence=scan.confidence)
