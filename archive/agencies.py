@@ -159,3 +159,42 @@ def _consistent(places: list[list[Division]], divisions: Divisions) -> list[Divi
 def _names_a_place(name: str, region: str, divisions: Divisions) -> bool:
     """Does the name mention the region or one above it (国家税务总局石家庄市新华区税务局)?"""
     return any(d.name in name for d in divisions.ancestors(region))
+
+
+# --- the 2018 institutional reform: renamed, merged and split bodies ----------------------------------
+
+# (old body names, new body name, relation, note). A body is an agency's name after its place name.
+REFORM_2018 = (
+    (("工商行政管理局", "质量技术监督局", "食品药品监督管理局", "工商局", "质监局", "食药监局"), "市场监督管理局", MERGED_INTO,
+     "2018 机构改革: 工商、质监、食药监 merged into 市场监督管理局"),
+    (("经济和信息化局", "经济和信息化委员会", "经济和信息化委", "工业和信息化委员会"), "工业和信息化局", RENAMED,
+     "2018 机构改革: 经济和信息化 became 工业和信息化局"),
+    (("卫生和计划生育委员会", "卫生和计划生育局", "卫生局"), "卫生健康委员会", MERGED_INTO,
+     "2018 机构改革: 卫生计生 became 卫生健康委员会"),
+    (("卫生和计划生育委员会", "卫生和计划生育局", "卫生局"), "卫生健康局", MERGED_INTO,
+     "2018 机构改革: 卫生计生 became 卫生健康局"),
+    (("国土资源局",), "自然资源局", MERGED_INTO, "2018 机构改革: 国土资源 merged into 自然资源局"),
+    (("环境保护局",), "生态环境局", MERGED_INTO, "2018 机构改革: 环境保护 merged into 生态环境局"),
+    (("商务和工业信息化局", "商务和经济信息化局"), "工业和信息化局", SPLIT_FROM, "商务和工信局 split: 工业和信息化局"),
+    (("商务和工业信息化局", "商务和经济信息化局"), "商务局", SPLIT_FROM, "商务和工信局 split: 商务局"),
+)
+
+
+def reform_links(agencies: list[dict]) -> list[tuple[str, str, str, str]]:
+    """Links the 2018 reform suggests between agencies of one region: (old id, new id, relation, note).
+
+    ``agencies`` are rows with ``id``, ``name`` and ``region_code``. Only agencies of the same region
+    whose names differ exactly by the reformed body are linked: 新华区工商行政管理局 → 新华区市场监督管理局.
+    """
+    by_region: dict[str | None, dict[str, str]] = {}
+    for a in agencies:
+        by_region.setdefault(a["region_code"], {})[a["name"]] = a["id"]
+    found = []
+    for names in by_region.values():
+        for name, old_id in sorted(names.items()):
+            for olds, new, relation, note in REFORM_2018:
+                for old in olds:
+                    if name.endswith(old) and (place := name[: -len(old)]) and place + new in names:
+                        found.append((old_id, names[place + new], relation, note))
+                        break
+    return found

@@ -63,9 +63,10 @@ def main(argv: list[str] | None = None) -> int:
     q.add_argument("--platform", help="only sites of this platform (trs, hanweb, gkmlpt, generic)")
     q.set_defaults(func=cmd_sites_list)
 
-    from crawler import cli_agencies
+    from crawler import cli_agencies, cli_research
 
     cli_agencies.add_parser(sub, "SQLite archive path (default: $XXGK_ARCHIVE or ./archive.db)")
+    cli_research.add_parsers(sub, "SQLite archive path (default: $XXGK_ARCHIVE or ./archive.db)")
 
     from crawler import cli_ops
 

@@ -26,6 +26,10 @@ def add_parser(sub, archive_help: str) -> None:
     q.add_argument("--note", help="why: the reform or document that says so")
     q.add_argument("--archive", help=archive_help)
     q.set_defaults(func=cmd_link)
+    q = agencies.add_parser("suggest", help="links the 2018 institutional reform suggests (工商局 → 市场监督管理局 …)")
+    q.add_argument("--apply", action="store_true", help="record the suggested links (source: reform-2018)")
+    q.add_argument("--archive", help=archive_help)
+    q.set_defaults(func=cmd_suggest)
 
 
 def _open(args):
@@ -50,8 +54,8 @@ def _print(rows) -> None:
     for r in rows:
         years = f"{r['first_year']}–{r['last_year']}" if r["reports"] else "-"
         sites = ",".join(json.loads(r["sites"] or "[]"))
-        print(f"{r['id']:<36} {r['level'] or '?':<11} {r['reports']:>3} reports {years:<9} "
-              f"{r['how'] or '':<20} {sites}")
+        # the id last: Chinese characters are two columns wide, so padding them would misalign
+        print(f"{r['level'] or '?':<11} {r['reports']:>3} reports {years:<9} {r['how'] or '':<20} {sites:<16} {r['id']}")
 
 
 def cmd_list(args) -> int:
@@ -116,5 +120,25 @@ def _link(args) -> int:
     with archive.db.conn:
         identities.link(archive.db, args.old_id, args.new_id, args.relation, args.note)
     print(f"{args.old_id} —{args.relation}→ {args.new_id}")
+    archive.close()
+    return 0
+
+
+def cmd_suggest(args) -> int:
+    from archive import identities
+    from archive.agencies import reform_links
+
+    archive = _open(args)
+    if archive is None:
+        return 2
+    links = reform_links(list(archive.db.query("select id, name, region_code from agencies order by id")))
+    for old_id, new_id, relation, note in links:
+        known = archive.db["agency_aliases"].count_where("old_id = ? and new_id = ?", [old_id, new_id])
+        print(f"{old_id} —{relation}→ {new_id}  ({note})" + ("  [linked]" if known else ""))
+    if args.apply:
+        with archive.db.conn:
+            for old_id, new_id, relation, note in links:
+                identities.link(archive.db, old_id, new_id, relation, note, source="reform-2018", replace=False)
+    print(f"{len(links)} suggested link(s)" + (", recorded" if args.apply else "; --apply records them"), file=sys.stderr)
     archive.close()
     return 0

@@ -188,3 +188,79 @@ def label_for(key: str) -> str:
                 if rest == f"{g.key}.{r.key}":
                     return f"{g.label} / {r.label}"
     raise KeyError(key)
+
+
+# --- English labels and units (the codebook's source, with the Chinese labels above) -----------------
+
+# English for every row, column and group fragment of a key; ``english_label_for`` composes them.
+ENGLISH = {
+    # table 二 rows and columns
+    "regulation": "regulations (规章)", "normative": "normative documents", "license": "administrative licensing",
+    "penalty": "administrative penalties", "coercion": "administrative coercion", "fees": "administrative fees",
+    "other_service": "other external services", "procurement": "government central procurement",
+    "issued": "issued this year", "repealed": "repealed this year", "in_force": "in force at year end",
+    "decisions": "decisions this year", "amount_wan": "amount collected this year",
+    "made": "newly made this year", "published": "newly published this year", "total_published": "total published",
+    "prev_items": "items the previous year", "delta": "change this year (signed)", "projects": "procurement projects",
+    "amount": "total procurement amount",
+    # table 三 rows
+    "new": "new applications this year", "carried_in": "carried in from the previous year",
+    "granted": "disclosed", "partial": "partly disclosed",
+    "denied.state_secret": "refused: state secret", "denied.prohibited": "refused: prohibited by other laws",
+    "denied.security": "refused: endangers security or stability", "denied.third_party": "refused: third-party rights",
+    "denied.internal": "refused: internal affairs", "denied.process": "refused: process information",
+    "denied.enforcement_file": "refused: law-enforcement file", "denied.inquiry": "refused: administrative inquiry",
+    "unable.not_held": "cannot provide: not held", "unable.needs_creation": "cannot provide: would need creating",
+    "unable.unclear": "cannot provide: still unclear after correction",
+    "rejected.petition": "not processed: petition or complaint", "rejected.duplicate": "not processed: repeated",
+    "rejected.publication": "not processed: asks for publications", "rejected.excessive": "not processed: excessive",
+    "rejected.confirmation": "not processed: asks to confirm or reissue", "other": "other handling",
+    "other.no_correction": "other: applicant did not correct in time", "other.no_fee": "other: fee not paid in time",
+    "other.misc": "other: miscellaneous", "total": "total", "carried_over": "carried over to next year",
+    # table 三 columns
+    "natural": "natural persons", "commercial": "commercial enterprises", "research": "research institutions",
+    "social": "public-interest organisations", "legal": "legal service organisations", "other_org": "other organisations",
+    # table 四 groups and results
+    "review": "administrative review", "suit_direct": "litigation without review first",
+    "suit_after_review": "litigation after review", "upheld": "upheld", "corrected": "corrected",
+    "pending": "pending",
+    # freeform (2008–2018)
+    "ff.proactive_items": "items proactively disclosed", "ff.applications": "applications received",
+    "ff.granted": "applications granted", "ff.partial": "applications partly granted",
+    "ff.denied": "applications refused", "ff.review_cases": "administrative review cases",
+    "ff.litigation_cases": "litigation cases", "ff.fees_yuan": "fees collected",
+}
+# Table 四's "other" result is a result, not table 三's "other handling" row.
+_T4_ENGLISH = {"other": "other result"}
+
+
+def english_label_for(key: str) -> str:
+    """An English label for a key, composed from its fragments (``t3.denied.process.natural`` →
+    ``refused: process information / natural persons``)."""
+    if key in ENGLISH:
+        return ENGLISH[key]
+    table, rest = key.split(".", 1)
+    head, last = rest.rsplit(".", 1)
+    words = _T4_ENGLISH if table == "t4" else {}
+    return f"{ENGLISH[head]} / {words.get(last) or ENGLISH[last]}"
+
+
+def unit_for(key: str) -> str:
+    """What a key's number counts: applications, cases, documents, items, or money (万元 / 元)."""
+    if key in ("t2.fees.amount_wan",):
+        return "万元 (10,000 yuan)"
+    if key == "t2.procurement.amount":
+        return "as printed (万元 or 元; see the raw text)"
+    if key == "ff.fees_yuan":
+        return "元 (yuan)"
+    if key == "ff.proactive_items":
+        return "items (条)"
+    if key.startswith("t3.") or key in ("ff.applications", "ff.granted", "ff.partial", "ff.denied"):
+        return "applications (件)"
+    if key.startswith("t4.") or key in ("ff.review_cases", "ff.litigation_cases"):
+        return "cases (件)"
+    return "documents or decisions (件)"
+
+
+def templates_of(key: str) -> tuple[str, ...]:
+    return tuple(t for t in TEMPLATES if key in keys_for(t))

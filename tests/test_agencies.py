@@ -204,3 +204,49 @@ def test_agencies_find_and_link(two_xinhua, tmp_path):
          "--note", "test link", "--archive", str(archive))
     out = xxgk("agencies", "find", "教育局", "--archive", str(archive)).stdout
     assert "130105-新华区教育局 —renamed→ 130105-新华区财政局  (test link)  [user]" in out
+
+
+def test_reform_links_pair_bodies_of_one_region_only():
+    from archive.agencies import MERGED_INTO, RENAMED, SPLIT_FROM, reform_links
+
+    rows = [{"id": f"{code}-{name}", "name": name, "region_code": code} for code, name in [
+        ("130105", "新华区工商行政管理局"), ("130105", "新华区食品药品监督管理局"), ("130105", "新华区市场监督管理局"),
+        ("130902", "新华区质量技术监督局"),  # 沧州's 新华区 has no 市场监督管理局 here: not linked to 石家庄's
+        ("654224", "托里县商务和工业信息化局"), ("654224", "托里县商务局"), ("654224", "托里县工业和信息化局"),
+        ("361100", "上饶市经济和信息化委员会"), ("361100", "上饶市工业和信息化局"),
+        ("361100", "上饶市财政局"),
+    ]]
+    links = {(old, new, relation) for old, new, relation, _ in reform_links(rows)}
+    assert links == {
+        ("130105-新华区工商行政管理局", "130105-新华区市场监督管理局", MERGED_INTO),
+        ("130105-新华区食品药品监督管理局", "130105-新华区市场监督管理局", MERGED_INTO),
+        ("654224-托里县商务和工业信息化局", "654224-托里县商务局", SPLIT_FROM),
+        ("654224-托里县商务和工业信息化局", "654224-托里县工业和信息化局", SPLIT_FROM),
+        ("361100-上饶市经济和信息化委员会", "361100-上饶市工业和信息化局", RENAMED),
+    }
+
+
+def test_agencies_suggest_applies_reform_links(tmp_path):
+    from archive.records import DETAIL, OK, Capture
+    from extractors.model import Extraction
+
+    path = tmp_path / "a.db"
+    archive = Archive(path)
+    run = archive.start_run("test", {})
+    archive.register_sites([{"id": "xinhua", "agency": "新华区人民政府", "region_code": "130105", "level": "county",
+                             "start_url": "http://127.0.0.1/", "platform": "trs"}], run)
+    for n, (agency, year) in enumerate((("新华区工商行政管理局", 2017), ("新华区市场监督管理局", 2019))):
+        url = f"http://127.0.0.1/{n}.html"
+        cid, _ = archive.record_capture(Capture(url=url, fetched_at="2026-01-01T00:00:00+00:00", site="xinhua", spider="trs",
+                                                kind=DETAIL, flag=OK, status=200, final_url=url, body=url.encode()), run)
+        archive.record_extraction(Extraction(is_report=True, agency=agency, year=year, template="freeform", scope="organ",
+                                             title=f"{agency}{year}年政府信息公开工作年度报告", cells={"ff.applications": n},
+                                             raw={}, source_format="html", text=""), capture_id=cid, run_id=run)
+    archive.finish_run(run, requests=2)
+    archive.close()
+    out = xxgk("agencies", "suggest", "--apply", "--archive", str(path)).stdout
+    assert "130105-新华区工商行政管理局 —merged_into→ 130105-新华区市场监督管理局" in out
+    assert rows(path, "select old_id, new_id, relation, source from agency_aliases") == [
+        {"old_id": "130105-新华区工商行政管理局", "new_id": "130105-新华区市场监督管理局", "relation": "merged_into",
+         "source": "reform-2018"}]
+    assert "[linked]" in xxgk("agencies", "suggest", "--archive", str(path)).stdout
