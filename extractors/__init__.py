@@ -17,7 +17,7 @@ from .tables import TableReading, read_grid
 # in any change that makes some document read differently (numbers, template, agency, year, title):
 # `xxgk reextract` then re-reads, from the stored bytes, what an older version read.
 # 1: first recorded. 2: a 更正 title (关于《…年度报告》的更正说明) names its agency without the 《.
-EXTRACTOR_VERSION = 5
+EXTRACTOR_VERSION = 6
 
 # The reason's prefix when reading crashed (a bug, not the document): callers that retry failed
 # documents after an extractor fix can tell this from "not a report".

@@ -307,11 +307,12 @@ def _read_t3(region: list[Row], template: str, reading: TableReading) -> None:
     seen: set[str] = set()
     read: dict[str, list[tuple]] = {}  # row → its readings (several where run-together digits allow)
     printed: dict[str, list[str]] = {}  # row → cell texts as printed, for rows read plainly
-    group = None  # the outcome group ("（三）不予公开" …) the rows are in, by its numbering
+    group = last_group = None  # the outcome group ("（三）不予公开" …) the rows are in, by its numbering
     data_rows = list(_data_rows(region, labels.T3_HEADER))
     offsets = _value_offsets([values for _, _, values in data_rows], width)
     for pending, own, values in data_rows:
-        group = _t3_group(pending + own, group)
+        group = _t3_group(pending + own, own or pending, group, last_group)
+        last_group = group or last_group
         row_key = _match_label(pending, own, rules)
         placed = _numbered_row(own or pending, group, row_keys)
         if row_key is None or _in_other_group(own or pending, group, row_key):
@@ -361,15 +362,21 @@ def _read_t3(region: list[Row], template: str, reading: TableReading) -> None:
         reading.problems.append(f"{T3}: rows not read: {', '.join(missing)}")
 
 
-def _t3_group(fragments: list[str], group: str | None) -> str | None:
+def _t3_group(fragments: list[str], label: list[str], group: str | None, last_group: str | None) -> str | None:
     """The outcome group a row of table 三 sits in: set by a group label's numbering ("（三）…"),
-    left by a top-level row ("（七）总计", "四、结转…")."""
+    left by a top-level row ("（七）总计", "四、结转…"). Where the group label is unreadable (a
+    scan's "(引不了" for "（三）不予公开"), an item numbered 1 opens the group after the last one."""
+    explicit = None
     for fragment in fragments:
         match = _NUMBERED_T3.match(labels.compact(fragment))
-        if match and match.group("group"):
-            group = match.group("group") if match.group("group") in _T3_GROUPS else None
-        elif match and match.group("top"):
-            group = None
+        if match and (match.group("group") or match.group("top")):
+            explicit = match.group("group") if match.group("group") in _T3_GROUPS else ""
+    if explicit is not None:
+        return explicit or None
+    item = _NUMBERED_T3.match(labels.compact(label[-1])) if label else None
+    if item and item.group("item") == "1":
+        order = list(_T3_GROUPS)
+        return order[order.index(last_group) + 1] if last_group in order[:-1] else None if last_group else order[0]
     return group
 
 

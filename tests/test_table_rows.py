@@ -59,3 +59,16 @@ def test_partly_blank_rows_in_tab_separated_text_keep_their_columns() -> None:
         model = random_model(random.Random(seed), GB2021, "临江市生态环境局", 2022, activity="high", blank_rate=0.5)
         got = extract_text(render_text(model, TABBED))
         assert compare_cells(got.cells, model.cells) == [], (seed, got.problems)
+
+
+def test_group_label_misread_by_ocr_is_inferred_from_the_items_numbering() -> None:
+    """A scan reads "（三）不予公开" as "(引不了" and two of its items past recognition: the items are
+    still numbered 1…8 after （二）, so they are （三）'s."""
+    for template in (GB2021, GB2019):
+        model = _model(template, seed=11)
+        text = render_text(model, INLINE)
+        for old, new in (("（三）不予\n\n公开", "(引不了"), ("3.危及“三安全一稳定”", "3.“二安全一榴等"),
+                         ("4.保护第三方合法权益", "4.护方含法权"), ("（四）无法\n\n提供", "无达")):
+            text = _relabel(text, old, new)
+        got = extract_text(text)
+        assert compare_cells(got.cells, model.cells) == [], got.problems
