@@ -17,8 +17,9 @@ $(VENV)/.installed: pyproject.toml
 system-packages:
 	scripts/system-packages.sh
 
+# DEMO_ARGS: extra options for `xxgk demo`, e.g. DEMO_ARGS="--archive /tmp/a.db --port 0"
 demo: $(VENV)/.installed system-packages
-	$(BIN)/xxgk demo
+	$(BIN)/xxgk demo $(DEMO_ARGS)
 
 test: $(VENV)/.installed system-packages
 	$(BIN)/pytest

@@ -11,6 +11,9 @@ from pathlib import Path
 # The replica serves each portal on its own 127.0.0.x address; one fixed port keeps every URL the
 # same from one demo to the next, so a second demo over the same archive finds nothing new.
 DEMO_PORT = 8642
+# Exit codes (README, "Exit codes"): 0 ok, 1 finished with warnings, 2 failed (or could not start),
+# 3 archive locked by another writer, 70 crashed.
+EXIT_CRASHED = 70
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -21,12 +24,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--archive", help="SQLite archive path (default: $XXGK_ARCHIVE or ./archive.db)")
     p.add_argument("--port", type=int, default=DEMO_PORT,
                    help=f"port of the replica's portals on 127.0.0.x (default {DEMO_PORT}; fixed, so a re-run fetches the same URLs)")
+    _output_options(p)
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("crawl", help="crawl the sites of a registry file into an archive")
     p.add_argument("--sites", required=True, help="site registry, YAML or CSV (id, agency, start_url, platform)")
     p.add_argument("--archive", help="SQLite archive path (default: $XXGK_ARCHIVE or ./archive.db)")
     p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="override a Scrapy setting (repeatable)")
+    _output_options(p)
     p.set_defaults(func=cmd_crawl)
 
     p = sub.add_parser("serve", help="browse an archive in Datasette, read-only")
@@ -79,7 +84,18 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_wacz)
 
     args = parser.parse_args(argv)
-    return args.func(args) or 0
+    try:
+        return args.func(args) or 0
+    except Exception:  # a bug, not a verdict on the sites: its own exit code, so cron and CI tell them apart
+        import traceback
+
+        traceback.print_exc()
+        return EXIT_CRASHED
+
+
+def _output_options(p) -> None:
+    p.add_argument("--verbose", action="store_true", help="Scrapy's own log at INFO instead of the progress display")
+    p.add_argument("--badges", metavar="DIR", help="write an SVG status badge per site and one for the run into DIR")
 
 
 def _archive_path(args) -> Path:
@@ -100,24 +116,26 @@ def cmd_demo(args) -> int:
     with archive_lock(path, "xxgk demo") as lock:
         if lock is None:
             return EXIT_LOCKED
+        rounds = []
         for version in (1, 2):
-            child = context.Process(target=_demo_round, args=(version, args.port, path, results))
+            child = context.Process(target=_demo_round, args=(version, args.port, path, results, args.verbose))
             child.start()
             child.join()  # the counts it sends back are a few numbers: they never fill the pipe
             if child.exitcode == EXIT_PORT_BUSY:  # the child said so in one line
                 return EXIT_PORT_BUSY
             if child.exitcode:
                 print(f"xxgk demo: the crawl of world {version} failed (exit {child.exitcode})", file=sys.stderr)
-                return 1
-            counts = results.get(timeout=10)
-    _print_summary(path, counts)
-    return _exit_status("demo", counts)
+                return EXIT_CRASHED
+            rounds.append(results.get(timeout=10))
+    worst = _print_summary(path, rounds[-1], args, earlier=rounds[:-1])
+    worst = 0 if worst < 2 else worst  # the demo's planted faults give warnings: that is the demo working
+    return _exit_status("demo", rounds[-1]) or worst
 
 
 EXIT_PORT_BUSY = 2
 
 
-def _demo_round(version: int, port: int, path: Path, results) -> None:
+def _demo_round(version: int, port: int, path: Path, results, verbose: bool) -> None:
     from crawler.run import run_crawl
     from crawler.sites import Site
     from replica.portals import build_world
@@ -134,7 +152,7 @@ def _demo_round(version: int, port: int, path: Path, results) -> None:
         sites = [Site(s.id, s.agency, s.start_url, s.platform, {"region_code": s.region_code, "level": s.level})
                  for s in replica.sites]
         print(f"Portal replica ({when}): {len(sites)} sites on 127.0.0.1; crawling into {path} …", flush=True)
-        results.put(run_crawl(sites, path, command=f"xxgk demo (world {version})"))
+        results.put(run_crawl(sites, path, command=f"xxgk demo (world {version})", verbose=verbose))
 
 
 def cmd_crawl(args) -> int:
@@ -159,17 +177,18 @@ def cmd_crawl(args) -> int:
     with archive_lock(path, command) as lock:
         if lock is None:
             return EXIT_LOCKED
-        counts = run_crawl(sites, path, command=command, overrides=overrides)
-    _print_summary(path, counts)
-    return _exit_status("crawl", counts)
+        counts = run_crawl(sites, path, command=command, overrides=overrides, verbose=args.verbose)
+    health = _print_summary(path, counts, args)
+    return _exit_status("crawl", counts) or health
 
 
 def _exit_status(command: str, counts: dict) -> int:
-    """Non-zero when the run could not store everything, or was interrupted, saying so on stderr."""
+    """What the health checks cannot say: a run that could not store everything (failed, 2) or was
+    interrupted (130); saying so on stderr. 0 otherwise."""
     if counts["storage_errors"]:
         print(f"xxgk {command}: {counts['storage_errors']} responses could not be stored in the archive "
               f"(first: {counts['storage_error']}); no report was marked removed.", file=sys.stderr)
-        return 1
+        return 2
     if counts["interrupted"]:
         print(f"xxgk {command}: interrupted; run {counts['run_id']} is marked interrupted and the next run resumes it.",
               file=sys.stderr)
@@ -177,24 +196,34 @@ def _exit_status(command: str, counts: dict) -> int:
     return 0
 
 
-def _print_summary(path: Path, counts: dict) -> None:
+def _print_summary(path: Path, counts: dict, args, earlier: list[dict] = ()) -> int:
+    """Print the run's summary and the archive's totals; return the exit code its health gives (the
+    worst of this run and ``earlier`` runs of the same command, whose first line only is printed)."""
+    from archive.run_summary import EXIT_CODES
     from archive.store import Archive
+    from crawler.summary_text import summary_lines
 
     archive = Archive(path)
     total = archive.summary()
     archive.close()
-    print(
-        f"\nCrawl run {counts['run_id']}: {counts['requests']} requests, {counts['new_captures']} new captures, "
-        f"{counts['new_blobs']} new blobs, {counts['new_reports']} new reports, {counts['removed']} marked removed, "
-        f"{counts['errors']} errors."
-    )
+    summary = counts["summary"]
+    print("")
+    for run in earlier:
+        print(summary_lines(run["run_id"], run, run["summary"], run["seconds"])[0])
+    print("\n".join(summary_lines(counts["run_id"], counts, summary, counts["seconds"])))
     print(
         f"Archive {path}: {total['reports']} reports, {total['captures']} captures, {total['cells']} cells, "
         f"{total['failed_checks']} failed checks in {total['reports_with_failed_checks']} reports, "
         f"{total['cross_year_failed']} failed cross-year checks, {total['capture_errors']} capture errors, "
         f"{total['documents_failed']} documents the extractor failed on."
     )
+    if args.badges:
+        from crawler.badges import write_badges
+
+        written = write_badges(Path(args.badges), counts["run_id"], summary)
+        print(f"Badges: {len(written)} SVG files in {args.badges}")
     print(f"Browse it:  xxgk serve --archive {path}   (then open http://127.0.0.1:8001/)")
+    return max(EXIT_CODES[run["summary"]["health"]] for run in [*earlier, counts])
 
 
 def cmd_serve(args) -> int:

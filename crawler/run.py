@@ -1,7 +1,10 @@
 """Run one crawl of a list of sites into an archive: the one code path of `xxgk crawl` and `xxgk demo`."""
 from __future__ import annotations
 
+import logging
+import os
 import sys
+import time
 from collections import defaultdict
 from dataclasses import replace
 from pathlib import Path
@@ -10,6 +13,8 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from archive.store import Archive
+from archive import run_summary
+from crawler import progress
 from crawler import settings as default_settings
 from crawler.sites import Site
 from spiders.generic import GenericSpider
@@ -29,11 +34,14 @@ def build_settings(archive_path: Path, run_id: int, overrides: dict | None = Non
     return settings
 
 
-def run_crawl(sites: list[Site], archive_path: Path, *, command: str, overrides: dict | None = None) -> dict:
-    """Crawl ``sites`` (one spider per platform, all in one process) and return the run's counts.
+def run_crawl(sites: list[Site], archive_path: Path, *, command: str, overrides: dict | None = None,
+              verbose: bool = False) -> dict:
+    """Crawl ``sites`` (one spider per platform, all in one process) and return the run's counts
+    and its summary (per site, with the health checks; see archive/run_summary.py).
 
     The archive's crawl_runs row is opened before the first request and closed with counts read
-    back from the archive itself, so they say what was really stored.
+    back from the archive itself, so they say what was really stored. ``verbose``: Scrapy's own log
+    at INFO instead of a progress display.
     """
     archive = Archive(archive_path)
     snapshot = {k: getattr(default_settings, k) for k in dir(default_settings) if k.isupper()}
@@ -47,8 +55,15 @@ def run_crawl(sites: list[Site], archive_path: Path, *, command: str, overrides:
     by_platform: dict[str, list[Site]] = defaultdict(list)
     for site in sites:
         by_platform[_spider_platform(site)].append(replace(site, platform=_spider_platform(site)))
+    board = progress.open_board(run_id, [s.id for s in sites])
+    display = progress.Display(board, live=sys.stderr.isatty() and not verbose,
+                               interval=float(os.environ.get("XXGK_PROGRESS_INTERVAL", "30")))
+    display.start_screen()
     settings = build_settings(archive_path, run_id, overrides)
-    process = _Process(settings, install_root_handler=True)
+    if verbose and "XXGK_LOG_LEVEL" not in os.environ:
+        settings.set("LOG_LEVEL", "INFO", priority="cmdline")
+    quiet_expected_faults()
+    process = _Process(settings)
     crawlers = []
     for platform, group in by_platform.items():
         if platform not in SPIDERS:  # a registry platform whose spider is not written yet: skip, never crash
@@ -58,8 +73,13 @@ def run_crawl(sites: list[Site], archive_path: Path, *, command: str, overrides:
         crawler = process.create_crawler(SPIDERS[platform])
         crawlers.append(crawler)
         process.crawl(crawler, sites=group)
-    if crawlers:
-        process.start()
+    display.start_ticks()
+    try:
+        if crawlers:
+            process.start()
+    finally:
+        display.stop()
+        progress.close_board(run_id)
     requests = sum(c.stats.get_value("downloader/request_count", 0) for c in crawlers)
     storage_errors = sum(c.stats.get_value("archive/storage_errors", 0) for c in crawlers)
     # SIGTERM / Ctrl-C: the run is interrupted, and the next run of the same command resumes it.
@@ -68,10 +88,13 @@ def run_crawl(sites: list[Site], archive_path: Path, *, command: str, overrides:
     removed = 0 if interrupted or storage_errors else archive.mark_removed(run_id)
     counts = archive.finish_run(run_id, requests=requests, storage_errors=storage_errors,
                                 status="interrupted" if interrupted else "finished")
-    archive.close()
     first_error = next((c.stats.get_value("archive/storage_error") for c in crawlers
                         if c.stats.get_value("archive/storage_error")), None)
-    return {"run_id": run_id, "removed": removed, "interrupted": interrupted, "storage_error": first_error, **counts}
+    summary = run_summary.summarize(archive.db, run_id, [{"id": s.id, "start_url": s.start_url} for s in sites],
+                                    interrupted=interrupted, storage_errors=storage_errors)
+    archive.close()
+    return {"run_id": run_id, "removed": removed, "interrupted": interrupted, "storage_error": first_error, **counts,
+            "summary": summary, "seconds": time.monotonic() - board.started}
 
 
 class _Process(CrawlerProcess):
@@ -89,6 +112,22 @@ class _Process(CrawlerProcess):
         super()._signal_shutdown(signum, frame)
         grace = self.settings.getfloat("XXGK_SHUTDOWN_GRACE")
         reactor.callFromThread(reactor.callLater, grace, self._stop_reactor)
+
+
+class _ExpectedFault(logging.Filter):
+    """A 500 after its retries, a response cut short: expected of real portals, recorded as
+    captures and counted in the summary, so not printed as errors."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = str(record.msg)
+        return not (message.startswith("Gave up retrying") or message.startswith("Got data loss"))
+
+
+def quiet_expected_faults() -> None:
+    for name in ("scrapy.downloadermiddlewares.retry", "scrapy.core.downloader.handlers.http11"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _ExpectedFault) for f in logger.filters):
+            logger.addFilter(_ExpectedFault())
 
 
 def _spider_platform(site: Site) -> str:

@@ -23,6 +23,7 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 EXTENSIONS = {
     "scrapy.extensions.throttle.AutoThrottle": None,
     "crawler.throttle.RecrawlAutoThrottle": 0,  # 304s count as answers (see the module)
+    "crawler.progress.ProgressExtension": 10,  # the live display / periodic lines of `xxgk crawl`
 }
 DOWNLOAD_TIMEOUT = 60
 # One size limit for what is downloaded and what is read (XXGK_DOC_MAX_BYTES, extractors/documents/limits.py):
@@ -87,5 +88,6 @@ ITEM_PIPELINES = {
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 
-LOG_LEVEL = os.environ.get("XXGK_LOG_LEVEL", "INFO")
+# Scrapy's own log: warnings and errors only; `--verbose` (or XXGK_LOG_LEVEL=INFO) shows everything.
+LOG_LEVEL = os.environ.get("XXGK_LOG_LEVEL", "WARNING")
 FEED_EXPORT_ENCODING = "utf-8"

@@ -64,7 +64,7 @@ def test_a_full_disk_is_an_error_of_the_run_and_removes_no_report(tmp_path):
 
         second = subprocess.run(crawl_args(sites, archive), cwd=ROOT, capture_output=True, text=True, timeout=300,
                                 preexec_fn=small_disk)
-    assert second.returncode == 1
+    assert second.returncode == 2  # failed (README, "Exit codes")
     assert "could not be stored" in second.stderr and "File too large" in second.stderr, second.stderr[-2000:]
     [_, run] = rows(archive, "select * from crawl_runs order by id")
     assert run["storage_errors"] == 1 and run["errors"] >= 1 and run["status"] == "finished"
