@@ -4,7 +4,7 @@ The summary and the health checks are computed from the archive's own rows after
 from Scrapy's counters), stored as JSON in ``crawl_runs.summary`` with ``crawl_runs.health``, and
 compared with the last earlier run that crawled the same site.
 
-Checks (severity: ``failed`` or ``warning``):
+Checks (severity ``failed`` or ``warning``; a ``notice`` is reported but leaves the health as it is):
 - ``column_vanished`` (failed): the site's start page answered 404/410, another error, or nothing;
 - ``reports_gone`` (failed): reports were found on the site in earlier runs, none in this one;
 - ``newly_blocked`` (failed): a host of the site was blocked (WAF, a challenge no browser passed)
@@ -13,8 +13,9 @@ Checks (severity: ``failed`` or ``warning``):
 - ``error_rate`` (warning): more than ``XXGK_HEALTH_MAX_ERROR_RATE`` of its pages were errors;
 - ``extraction_failures`` (warning): the extractor crashed on more than
   ``XXGK_HEALTH_MAX_EXTRACTION_FAILURES`` of its documents;
-- ``checks_newly_failing`` (warning): report versions first read in this run whose consistency
-  checks fail where the version before them had no failure.
+- ``checks_newly_failing`` (notice): report versions first read in this run whose consistency
+  checks fail where the version before them had no failure — a finding about the agency's report,
+  not about the crawl (real reports fail checks often), so it does not make the run a warning.
 Run-wide (site ``*``, failed): ``interrupted``, ``storage_errors``, ``nothing_fetched``.
 """
 from __future__ import annotations
@@ -40,7 +41,7 @@ def thresholds() -> dict:
 class Problem:
     site: str
     check: str
-    severity: str  # FAILED | "warning"
+    severity: str  # FAILED | "warning" | "notice"
     message: str
 
 
@@ -58,7 +59,8 @@ def summarize(db, run_id: int, sites: list[dict], *, interrupted: bool = False, 
         problems.append(Problem("*", "storage_errors", FAILED, f"{storage_errors} responses could not be stored"))
     if not interrupted and not any(v["pages"] for v in per_site.values()):
         problems.append(Problem("*", "nothing_fetched", FAILED, "no page of any site was fetched"))
-    health = FAILED if any(p.severity == FAILED for p in problems) else WARNINGS if problems else OK
+    health = FAILED if any(p.severity == FAILED for p in problems) else \
+        WARNINGS if any(p.severity == "warning" for p in problems) else OK
     summary = {"sites": per_site, "problems": [asdict(p) for p in problems], "health": health,
                "thresholds": thresholds()}
     with db.conn:
@@ -149,5 +151,5 @@ def _checks(db, run_id: int, started: str, site: dict, now: dict) -> list[Proble
         "and not exists (select 1 from checks p where p.report_id = v.report_id and p.version = v.version - 1 and not p.passed)",
         [run_id, sid])]
     if newly:
-        add("checks_newly_failing", "warning", f"checks fail in {len(newly)} newly read report(s): {', '.join(newly[:5])}")
+        add("checks_newly_failing", "notice", f"checks fail in {len(newly)} newly read report(s): {', '.join(newly[:5])}")
     return found

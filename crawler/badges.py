@@ -26,7 +26,7 @@ def badge(label: str, message: str, colour: str) -> str:
 def site_health(summary: dict) -> dict[str, str]:
     worst = {site: "ok" for site in summary["sites"]}
     for problem in summary["problems"]:
-        if problem["site"] in worst:
+        if problem["site"] in worst and problem["severity"] != "notice":
             level = "failed" if problem["severity"] == "failed" else "warnings"
             if worst[problem["site"]] != "failed":
                 worst[problem["site"]] = level

@@ -208,8 +208,9 @@ def _print_summary(path: Path, counts: dict, args, earlier: list[dict] = ()) -> 
     archive.close()
     summary = counts["summary"]
     print("")
-    for run in earlier:
-        print(summary_lines(run["run_id"], run, run["summary"], run["seconds"])[0])
+    for run in earlier:  # their first line and what their checks found
+        lines = summary_lines(run["run_id"], run, run["summary"], run["seconds"])
+        print("\n".join([lines[0], *[line for line in lines[2:] if line.startswith(("  FAILED", "  warning", "  notice"))]]))
     print("\n".join(summary_lines(counts["run_id"], counts, summary, counts["seconds"])))
     print(
         f"Archive {path}: {total['reports']} reports, {total['captures']} captures, {total['cells']} cells, "

@@ -26,7 +26,7 @@ def summary_lines(run_id: int, counts: dict, summary: dict, seconds: float) -> l
         lines.append(f"  {site:<{width}}  {s['pages']:>5}  {s['new_captures']:>12}  {reports:>27}  {docs:>30}"
                      f"  {_duration(s['seconds']):>5}  {errors}")
     for p in summary["problems"]:
-        mark = "FAILED" if p["severity"] == "failed" else "warning"
+        mark = {"failed": "FAILED", "warning": "warning"}.get(p["severity"], "notice ")
         lines.append(f"  {mark} {p['site']}: {p['check']}: {p['message']}")
     return lines
 

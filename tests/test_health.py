@@ -9,7 +9,7 @@ from replica.portals import REPORT, WAF, World, build_world
 from replica.server import Replica
 from tests.crawl_helpers import free_port, rows, write_registry, xxgk
 
-WATCHED = ("shangrao", "hualong", "jiefang")
+WATCHED = ("shangrao", "hualong", "tuoli")
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +28,7 @@ def runs(tmp_path_factory):
         else replace(p, guard=WAF) if p.id == "hualong" else p
         for p in world.portals), world.changes)
     with Replica.start(later, port=port) as replica:
-        moved = [replace(s, start_url=s.base_url + "/moved-away/index.html") if s.id == "jiefang" else s
+        moved = [replace(s, start_url=s.base_url + "/moved-away/index.html") if s.id == "tuoli" else s
                  for s in replica.sites]
         registry = write_registry(tmp / "sites-later.yaml", moved)
         second = xxgk("crawl", "--sites", str(registry), "--archive", str(archive), "--badges", str(badges), check=False)
@@ -50,7 +50,7 @@ def test_the_broken_run_fails_and_names_each_site_and_check(runs):
     assert "Crawl run 2: failed in " in out
     assert "FAILED shangrao: reports_gone: 6 reports found in earlier runs, none in this one" in out
     assert [line for line in out.splitlines() if line.strip().startswith("FAILED hualong: newly_blocked: host 127.0.0.15")]
-    assert [line for line in out.splitlines() if line.strip().startswith("FAILED jiefang: column_vanished: start page")
+    assert [line for line in out.splitlines() if line.strip().startswith("FAILED tuoli: column_vanished: start page")
             and line.endswith("/moved-away/index.html answered 404")]
     [shangrao] = [line for line in out.splitlines() if line.strip().startswith("shangrao ")]
     assert " 0/0/6 " in shangrao  # six reports marked removed from a fully listed column
@@ -63,9 +63,9 @@ def test_the_run_row_keeps_the_summary_and_the_health(runs):
     summary = json.loads(run["summary"])
     checks = {(p["site"], p["check"], p["severity"]) for p in summary["problems"]}
     assert {("shangrao", "reports_gone", "failed"), ("hualong", "newly_blocked", "failed"),
-            ("jiefang", "column_vanished", "failed")} <= checks
+            ("tuoli", "column_vanished", "failed")} <= checks
     assert summary["sites"]["hualong"]["blocked"] == ["127.0.0.15"]
-    assert summary["sites"]["jiefang"]["errors"]["http 404"] >= 1
+    assert summary["sites"]["tuoli"]["errors"]["http 404"] >= 1
 
 
 def test_badges_turn_red_for_the_failing_sites_and_the_run(runs):

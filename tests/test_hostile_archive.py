@@ -163,7 +163,8 @@ def test_a_challenge_answered_with_status_200_is_detected_by_its_content(tmp_pat
         sites = registry(tmp_path / "sites.yaml", ("guarded", guarded.url("/list/index.html"), "generic"),
                          ("plain", plain.url("/list/index.html"), "generic"))
         done = subprocess.run(crawl_args(sites, archive), cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr[-2000:]
+    # the crawl ends; a newly blocked host fails its health check (README, "Exit codes")
+    assert done.returncode == 2 and "FAILED guarded: newly_blocked: host 127.0.0.75" in done.stdout, done.stderr[-2000:]
     flagged = rows(archive, "select * from captures where site = 'guarded' and status = 200")
     assert flagged and all(c["flag"] == "challenge" and c["error"] == "anti-bot page: ruishu" for c in flagged)
     [blocked] = rows(archive, "select * from blocked_hosts")
