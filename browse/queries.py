@@ -5,6 +5,8 @@ plugin (browse.plugin): the bigram search and the stretch of text around the wor
 """
 from __future__ import annotations
 
+from archive.report_card import CROSS_YEAR
+
 _YEAR = "(:year = '' or c.year = cast(:year as integer))"
 _LEVEL = "(:level = '' or c.level = :level)"
 _REGION = "(:region = '' or c.region like '%' || :region || '%' or c.region_code like :region || '%')"
@@ -47,7 +49,7 @@ order by c.refusal_rate desc, c.denied desc limit 200""",
        c.original_url, c.archived_copy, c.report_id
 from report_card c
 join checks ch on ch.report_id = c.report_id and ch.version = c.versions and not ch.passed
-where {_YEAR}
+where ch.rule not in {CROSS_YEAR} and {_YEAR}
 order by c.agency, c.year, ch.rule, ch.subject""",
     },
     "changed_after_publication": {

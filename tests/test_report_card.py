@@ -97,3 +97,14 @@ def test_a_newer_extractor_reading_the_same_bytes_is_not_a_change_by_the_portal(
     card = _card(archive, rid)
     assert card["versions"] == 2 and card["changed_after_publication"] == 0
 
+
+
+def test_checks_across_years_are_not_counted_as_the_reports_own(archive):
+    from archive import report_card
+
+    rid = _file(archive, report({"t3.new.total": 5}, [Check("T4-SUM", "review", 3, 3, True)]))
+    archive.db.execute("insert into checks (report_id, version, rule, subject, \"left\", \"right\", passed) "
+                       "values (?, 1, 'T3-CARRY', 'total', 4, 5, 0)", [rid])
+    report_card.refresh(archive.db, rid)
+    card = _card(archive, rid)
+    assert card["checks"] == "pass" and card["checks_failed"] == 0
