@@ -153,8 +153,9 @@ def test_serve_shows_numbers_beside_their_original_and_archived_copy(crawled):
         server.wait(timeout=10)
 
 
-def _get_json(url: str, tries: int = 100):
-    for _ in range(tries):  # Datasette takes a moment to start listening
+def _get_json(url: str, wait: float = 60):
+    deadline = time.monotonic() + wait  # Datasette takes a moment to start listening (seconds on a loaded machine)
+    while time.monotonic() < deadline:
         try:
             return json.load(urllib.request.urlopen(url, timeout=10))
         except (urllib.error.URLError, ConnectionError):
