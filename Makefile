@@ -28,4 +28,4 @@ serve: $(VENV)/.installed
 	$(BIN)/xxgk serve
 
 clean:
-	rm -rf $(VENV) archive.db archive.db-* archive.db.blobs archive.db.metadata.json
+	rm -rf $(VENV) archive.db archive.db-* archive.db.blobs archive.db.metadata.json archive.db.migrate.lock

@@ -5,7 +5,10 @@ shipped: add a new one. Column comments live in ``archive/metadata.py`` (Dataset
 """
 from __future__ import annotations
 
+import fcntl
+import sqlite3
 from datetime import datetime, timezone
+from pathlib import Path
 
 import sqlite_utils
 
@@ -373,6 +376,16 @@ def m007_extractor_versions(db: sqlite_utils.Database) -> None:
     db["report_versions"].add_column("note", str)
 
 
+def m008_scale_indexes(db: sqlite_utils.Database) -> None:
+    """What the crawl and readers ask every time, indexed so the cost stays flat as the archive grows:
+    every request looks its URL up as ``url`` or ``final_url``; a run's captures are counted by
+    ``last_run_id``; users ask for one key across all reports and for the reports a document fed."""
+    db["captures"].create_index(["final_url"], if_not_exists=True)
+    db["captures"].create_index(["last_run_id"], if_not_exists=True)
+    db["cells"].create_index(["key"], if_not_exists=True)
+    db["report_sources"].create_index(["sha256"], if_not_exists=True)
+
+
 def m009_hostile(db: sqlite_utils.Database) -> None:
     """Issue 12. A run counts the responses it could not store (disk full): such a run is an error
     and never marks reports removed. A document refused by a limit records which setting and its
@@ -456,12 +469,35 @@ def unit_of(key: str) -> str:
 
 
 MIGRATIONS = (m001_initial, m002_cell_keys_and_views, m003_versions_removals_blocks, m004_cross_year_checks,
-              m005_ocr_confidence, m006_agencies, m007_extractor_versions, m009_hostile, m010_operations,
-              m011_journalists)
+              m005_ocr_confidence, m006_agencies, m007_extractor_versions, m008_scale_indexes, m009_hostile,
+              m010_operations, m011_journalists)
 
 
-def apply(db: sqlite_utils.Database) -> list[str]:
-    """Apply every migration not yet recorded; return the names applied now."""
+def apply(db: sqlite_utils.Database, path: Path | None = None) -> list[str]:
+    """Apply every migration not yet recorded; return the names applied now.
+
+    With ``path`` (the database file), pending migrations run under an exclusive lock on
+    ``<path>.migrate.lock``: two processes opening a fresh archive at once do not both run them
+    (the second waits, then finds them done). An up-to-date archive costs one small query, no lock.
+    """
+    if path is None or not _pending(db):
+        return _apply(db) if path is None else []
+    lock_path = Path(path).with_name(Path(path).name + ".migrate.lock")
+    with open(lock_path, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        return _apply(db)
+
+
+def _pending(db: sqlite_utils.Database) -> bool:
+    names = {m.__name__ for m in MIGRATIONS}
+    try:
+        done = {row[0] for row in db.execute("select name from _migrations")}
+    except sqlite3.OperationalError:  # no _migrations table: a fresh archive
+        return True
+    return bool(names - done)
+
+
+def _apply(db: sqlite_utils.Database) -> list[str]:
     done = {row["name"] for row in db["_migrations"].rows} if db["_migrations"].exists() else set()
     applied = []
     for migration in MIGRATIONS:

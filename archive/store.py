@@ -40,7 +40,7 @@ class Archive:
         # WAL lets Datasette read while a crawl writes; busy_timeout rides out short lock waits.
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA busy_timeout=30000")
-        self.applied_on_open = migrations.apply(self.db)
+        self.applied_on_open = migrations.apply(self.db, self.path)
         self.blobs = BlobStore(self.path.with_name(self.path.name + ".blobs"))
         # What a killed crawl (kill -9, the OOM killer) left: its run still "running", half-written blobs.
         self.mark_dead_runs_interrupted()

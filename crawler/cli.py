@@ -32,7 +32,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--archive", help="SQLite archive path (default: $XXGK_ARCHIVE or ./archive.db)")
     p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="override a Scrapy setting (repeatable)")
     _output_options(p)
+    p.add_argument("--redis", metavar="URL", help="run as one worker of a distributed crawl sharing its frontier in Redis; "
+                                                  "captures go to `xxgk archive-writer` (no --archive)")
     p.set_defaults(func=cmd_crawl)
+
+    p = sub.add_parser("archive-writer", help="store the captures of a distributed crawl's workers (the archive's one writer)")
+    p.add_argument("--redis", metavar="URL", required=True, help="the Redis the workers push to, e.g. redis://host:6379/0")
+    p.add_argument("--archive", help="SQLite archive path (default: $XXGK_ARCHIVE or ./archive.db)")
+    p.add_argument("--until-idle", type=float, metavar="SECONDS",
+                   help="exit once no worker has been alive and nothing was queued for this long (default: run until stopped)")
+    p.add_argument("--workers", type=int, help="extraction processes (default $XXGK_EXTRACT_WORKERS or the number of cores)")
+    p.set_defaults(func=cmd_archive_writer)
 
     p = sub.add_parser("serve", help="browse an archive in Datasette, read-only")
     p.add_argument("--archive", help="SQLite archive path (default: $XXGK_ARCHIVE or ./archive.db)")
@@ -56,6 +66,13 @@ def main(argv: list[str] | None = None) -> int:
     which.add_argument("--older-than", type=int, metavar="VERSION",
                        help="re-read documents read by an extractor older than VERSION (default: this extractor's version)")
     p.set_defaults(func=cmd_reextract)
+
+    p = sub.add_parser("extract-pending", help="read every archived document not read yet (after a crawl ended or crashed)")
+    p.add_argument("--archive", help="SQLite archive path (default: $XXGK_ARCHIVE or ./archive.db)")
+    p.add_argument("--sites", help="site registry whose agencies name reports that do not name themselves "
+                                   "(default: the sites the archive's crawls registered)")
+    p.add_argument("--workers", type=int, help="child processes reading at once (default $XXGK_EXTRACT_WORKERS or the number of cores)")
+    p.set_defaults(func=cmd_extract_pending)
 
     p = sub.add_parser("sites", help="check or list a site registry (default registry/sites.yaml)")
     sites = p.add_subparsers(dest="sites_command", required=True)
@@ -172,6 +189,13 @@ def cmd_crawl(args) -> int:
             print(f"xxgk crawl: --set takes NAME=VALUE, got {item!r}", file=sys.stderr)
             return 2
         overrides[name] = value
+    if args.redis:
+        from crawler.distributed import run_worker
+
+        done = run_worker(sites, args.redis, overrides)
+        print(f"Worker done: {done['requests']} requests, {done['pushed']} captures pushed to {args.redis}, "
+              f"{done['requeued']} requests of stopped workers put back.")
+        return 0
     path = _archive_path(args)
     command = "xxgk crawl --sites " + str(args.sites)
     with archive_lock(path, command) as lock:
@@ -212,6 +236,8 @@ def _print_summary(path: Path, counts: dict, args, earlier: list[dict] = ()) -> 
         lines = summary_lines(run["run_id"], run, run["summary"], run["seconds"])
         print("\n".join([lines[0], *[line for line in lines[2:] if line.startswith(("  FAILED", "  warning", "  notice"))]]))
     print("\n".join(summary_lines(counts["run_id"], counts, summary, counts["seconds"])))
+    waiting = f"; {counts['pending']} still waiting (xxgk extract-pending)" if counts.get("pending") else ""
+    print(f"Documents read by the extraction pool: {counts.get('extracted', 0)}{waiting}.")
     print(
         f"Archive {path}: {total['reports']} reports, {total['captures']} captures, {total['cells']} cells, "
         f"{total['failed_checks']} failed checks in {total['reports_with_failed_checks']} reports, "
@@ -288,15 +314,26 @@ def cmd_wacz(args) -> int:
 
 
 def cmd_extract(args) -> int:
-    import extractors
+    from extractors.isolation import Job, read_isolated
+    from extractors.model import Extraction
 
     path = Path(args.path)
     try:
-        data = path.read_bytes()
+        with open(path, "rb"):
+            pass
     except OSError as exc:
         print(f"xxgk extract: cannot read {path}: {exc.strerror or exc}", file=sys.stderr)
         return 2
-    result = extractors.extract(data, filename=path.name)
+    # Read in a child under the same memory and time limits as in a crawl.
+    outcome = read_isolated(Job(path=str(path), filename=path.name))
+    if outcome.status != "done":
+        if args.json:
+            print(json.dumps({**Extraction(is_report=False, reason=outcome.reason).to_json(), "limit": outcome.limit},
+                             ensure_ascii=False, indent=1))
+        else:
+            print(f"{path}: not read ({outcome.reason})")
+        return 1
+    result = outcome.extraction
     if args.json:
         print(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
     elif not result.is_report:
@@ -353,6 +390,54 @@ def _reextract(path: Path, args, version: int) -> int:
         print(f"  {rid}: version {v}, " + ("new report" if v == 1 else f"{changed} cells changed"))
     for old, new_rid in summary.moved:
         print(f"  {old} → {new_rid}: a document of {old} now reads as {new_rid}; {old} keeps its numbers")
+    return 0
+
+
+def cmd_archive_writer(args) -> int:
+    from crawler.archive_writer import ArchiveWriter
+    from crawler.cli_ops import EXIT_LOCKED, archive_lock
+
+    path = _archive_path(args)
+    command = f"xxgk archive-writer --redis {args.redis}"
+    with archive_lock(path, command) as lock:
+        if lock is None:
+            return EXIT_LOCKED
+        writer = ArchiveWriter(path, args.redis, workers=args.workers)
+        print(f"Archive writer: storing captures from {args.redis} into {path} (run {writer.run_id}) …", flush=True)
+        counts = writer.run(until_idle=args.until_idle)
+    print(f"Archive writer run {counts['run_id']}: {counts['stored']} captures stored ({counts['new_captures']} new, "
+          f"{counts['new_blobs']} new blobs), {counts['new_reports']} new reports, {counts['removed']} marked removed, "
+          f"{counts['errors']} errors; {counts['extracted']} documents read by the extraction pool.")
+    return 0
+
+
+def cmd_extract_pending(args) -> int:
+    from crawler.extraction import ExtractionFeeder, count_pending
+    from crawler.sites import RegistryError, load_sites
+
+    path = _archive_path(args)
+    if not path.exists():
+        print(f"xxgk extract-pending: no archive at {path}", file=sys.stderr)
+        return 2
+    hints = {}
+    if args.sites:
+        try:
+            hints = {s.id: s.agency for s in load_sites(args.sites)}
+        except (OSError, RegistryError) as exc:
+            print(f"xxgk extract-pending: {args.sites}: {exc}", file=sys.stderr)
+            return 2
+    feeder = ExtractionFeeder(path, workers=args.workers, agency_hints=hints)
+    waiting = count_pending(feeder.archive, feeder.limits)
+    print(f"{path}: {waiting} documents to read with {feeder.pool.size} workers …", flush=True)
+    try:
+        feeder.drain(on_progress=lambda p: print(f"  {p['extracted']} read, {p['pending']} waiting", flush=True)
+                     if p["extracted"] % 50 == 0 else None)
+        done = feeder.progress()
+        left = count_pending(feeder.archive, feeder.limits)
+    finally:
+        feeder.close()
+    print(f"Read {done['extracted']} documents: {done['report']} reports, {done['not_report']} not reports, "
+          f"{done['failed']} failed, {done['limit']} stopped by a limit; {left} still pending.")
     return 0
 
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
+from scrapy.exceptions import DropItem
+from twisted.internet import task
+
 from archive.records import ATTACHMENT, DETAIL, OK, Blocked, Capture
 from archive.store import Archive
-from scrapy.exceptions import DropItem
+from crawler import extraction
 
-import extractors
-from extractors.documents.limits import Limits, limit_named
+# How often the reactor writes what the pool has read and queues what was stored (seconds).
+TICK_SECONDS = 0.2
 
 
 @dataclass(frozen=True)
@@ -79,12 +82,30 @@ class ArchivePipeline(_ArchiveUser):
 
 
 class ExtractPipeline(_ArchiveUser):
-    """Reads report pages and attachments into numbers; bytes already read are not read again."""
+    """Reading documents, beside the downloads: bytes already read only mark their report seen again;
+    new bytes are read by the extraction pool (``crawler.extraction``), which this pipeline ticks
+    from the reactor so its outcomes are written in this process, the archive's one writer. (Bytes
+    refused by a limit since raised, or whose reader crashed, are read again by the pool too.)
+
+    Under `xxgk crawl` the run owns the pool and drains it after the last spider closes; under a
+    plain ``scrapy crawl`` this pipeline drains it when the spider closes.
+    """
 
     def open_spider(self):
         super().open_spider()
-        if self.run_id is None:  # a plain `scrapy crawl`: ArchivePipeline made the run
-            self.run_id = self.archive.db.execute("select max(id) from crawl_runs").fetchone()[0]
+        self.feeder = extraction.feeder_for(self.path, workers=self.crawler.settings.getint("XXGK_EXTRACT_WORKERS") or None)
+        if self.feeder.ticking is None:
+            self.feeder.ticking = task.LoopingCall(self.feeder.tick)
+            self.feeder.ticking.start(TICK_SECONDS, now=False)
+
+    def close_spider(self):
+        if not self.feeder.held:
+            self.feeder.ticking.stop()
+            self.feeder.drain()
+            for name, value in self.feeder.counts.items():
+                self.stats.set_value(f"extract/{name}", value)
+            extraction.release(self.feeder)
+        super().close_spider()
 
     def process_item(self, item):
         if not isinstance(item, StoredCapture):
@@ -92,31 +113,8 @@ class ExtractPipeline(_ArchiveUser):
         capture = item.capture
         if capture.kind not in (DETAIL, ATTACHMENT) or capture.flag != OK:
             return item
-        sha256 = self.archive.capture(item.capture_id)["sha256"]
-        earlier = self.archive.extraction_outcome(sha256)
-        if earlier is not None and earlier["outcome"] != "failed" and not _limit_raised(earlier):
-            # a crash is retried next time, and a document refused by a limit once that limit is raised
-            if earlier["report_id"]:
-                self.archive.touch_report(earlier["report_id"], capture.fetched_at)
+        earlier = self.archive.extraction_outcome(self.archive.capture(item.capture_id)["sha256"])
+        if earlier is not None and earlier["report_id"]:
+            self.archive.touch_report(earlier["report_id"], capture.fetched_at)
             self.stats.inc_value("extract/already_done")
-            return item
-        result = extractors.extract(capture.body, filename=capture.filename, content_type=capture.content_type or "")
-        if not result.is_report and (result.reason or "").startswith(extractors.EXTRACTOR_FAILED):
-            # An extractor bug, not a verdict on the document: recorded as failed, retried next crawl.
-            self.archive.record_extraction_failure(sha256, result.reason, capture.fetched_at, extractors.EXTRACTOR_VERSION)
-            self.stats.inc_value("extract/failed")
-            return item
-        rid = self.archive.record_extraction(result, capture_id=item.capture_id, run_id=self.run_id, agency_hint=capture.agency_hint,
-                                             extractor_version=extractors.EXTRACTOR_VERSION)
-        self.stats.inc_value("extract/report" if rid else "extract/not_report")
-        setting = None if result.is_report else limit_named(result.reason)
-        if setting:
-            self.archive.note_limit(sha256, setting, Limits.from_env().value_of(setting))
-            self.stats.inc_value("extract/over_limit")
         return item
-
-
-def _limit_raised(earlier: dict) -> bool:
-    """The document was refused by a limit that is higher now."""
-    setting = earlier.get("limit_setting")
-    return bool(setting) and (Limits.from_env().value_of(setting) or 0) > (earlier.get("limit_value") or 0)

@@ -15,6 +15,7 @@ from scrapy.settings import Settings
 from archive.store import Archive
 from archive import run_summary
 from crawler import progress
+from crawler import extraction
 from crawler import settings as default_settings
 from crawler.sites import Site
 from spiders.generic import GenericSpider
@@ -74,16 +75,28 @@ def run_crawl(sites: list[Site], archive_path: Path, *, command: str, overrides:
         crawlers.append(crawler)
         process.crawl(crawler, sites=group)
     display.start_ticks()
+    # The run's extraction pool, shared by every spider; drained after the last one closes.
+    feeder = extraction.feeder_for(archive_path, agency_hints={s.id: s.agency for s in sites},
+                                   workers=process.settings.getint("XXGK_EXTRACT_WORKERS") or None)
+    feeder.held = True
     try:
         if crawlers:
             process.start()
+        if feeder.ticking is not None and feeder.ticking.running:
+            feeder.ticking.stop()
+        # SIGTERM / Ctrl-C: the run is interrupted, and the next run of the same command resumes it.
+        interrupted = process.signalled or any(c.stats.get_value("finish_reason") == "shutdown" for c in crawlers)
+        if interrupted:  # what is read is written; the rest stays pending for the next run
+            feeder.tick()
+        else:
+            feeder.drain()
     finally:
         display.stop()
         progress.close_board(run_id)
+        read = feeder.progress()
+        extraction.release(feeder)
     requests = sum(c.stats.get_value("downloader/request_count", 0) for c in crawlers)
     storage_errors = sum(c.stats.get_value("archive/storage_errors", 0) for c in crawlers)
-    # SIGTERM / Ctrl-C: the run is interrupted, and the next run of the same command resumes it.
-    interrupted = process.signalled or any(c.stats.get_value("finish_reason") == "shutdown" for c in crawlers)
     # A run that did not see or could not store everything cannot tell a removed report from a missed one.
     removed = 0 if interrupted or storage_errors else archive.mark_removed(run_id)
     counts = archive.finish_run(run_id, requests=requests, storage_errors=storage_errors,
@@ -92,9 +105,11 @@ def run_crawl(sites: list[Site], archive_path: Path, *, command: str, overrides:
                         if c.stats.get_value("archive/storage_error")), None)
     summary = run_summary.summarize(archive.db, run_id, [{"id": s.id, "start_url": s.start_url} for s in sites],
                                     interrupted=interrupted, storage_errors=storage_errors)
+    pending = extraction.count_pending(archive)
     archive.close()
     return {"run_id": run_id, "removed": removed, "interrupted": interrupted, "storage_error": first_error, **counts,
-            "summary": summary, "seconds": time.monotonic() - board.started}
+            "summary": summary, "seconds": time.monotonic() - board.started, "extracted": read["extracted"],
+            "pending": pending}
 
 
 class _Process(CrawlerProcess):

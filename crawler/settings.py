@@ -68,6 +68,8 @@ DOWNLOAD_HANDLERS = {
     "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
 }
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
+# One Playwright driver per crawl process, started when the first page needs a browser (see the module).
+PLAYWRIGHT_BROWSER_PROVIDER = "crawler.browser.SharedDriverProvider"
 PLAYWRIGHT_LAUNCH_OPTIONS = launch_options()
 # One context, few pages: memory stays flat only when pages are closed and capped (crawler-probe).
 PLAYWRIGHT_MAX_CONTEXTS = 1
@@ -77,6 +79,9 @@ PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
 # WARC 1.1 copies of every capture in <archive>.warc/ (see archive/warc.py); files rotate at this size.
 XXGK_WARC_ENABLED = os.environ.get("XXGK_WARC", "1") != "0"
 XXGK_WARC_MAX_BYTES = int(os.environ.get("XXGK_WARC_MAX_BYTES", str(1_000_000_000)))
+
+# Documents are read beside the downloads by this many child processes (default: one per core).
+XXGK_EXTRACT_WORKERS = int(os.environ.get("XXGK_EXTRACT_WORKERS") or 0) or os.cpu_count()
 
 ITEM_PIPELINES = {
     "crawler.pipelines.ArchivePipeline": 100,

@@ -9,9 +9,8 @@ No Scrapy, no clock, no network: the crawl pipeline and `xxgk extract` call in h
 """
 from __future__ import annotations
 
-from . import formats, sniff
+from . import sniff
 from .model import Check, Extraction
-from .tables import TableReading, read_grid
 
 # Which extractor read a document, recorded with every extraction in the archive. Raise it by one
 # in any change that makes some document read differently (numbers, template, agency, year, title):
@@ -26,11 +25,23 @@ EXTRACTOR_FAILED = "extractor failed"
 __all__ = ["EXTRACTOR_FAILED", "EXTRACTOR_VERSION", "Check", "Extraction", "TableReading", "extract", "extract_html", "extract_text", "read_grid"]
 
 
+def __getattr__(name: str):
+    """The table reader, imported when first asked for: `import extractors` stays light (the
+    process that only starts a reader child, as `xxgk extract` does, never needs it)."""
+    if name in ("TableReading", "read_grid"):
+        from . import tables
+
+        return getattr(tables, name)
+    raise AttributeError(f"module 'extractors' has no attribute {name!r}")
+
+
 def extract(data: bytes, *, filename: str = "", content_type: str = "") -> Extraction:
     """Read one document. Never raises: unreadable input gives ``is_report=False`` and a reason."""
+    from . import formats
+
     try:
         kind = sniff.sniff(data, filename, content_type)
-        reader = formats.READERS.get(kind)
+        reader = formats.reader_for(kind)
         if reader is not None:
             return reader(data, content_type)
         if kind in formats.NOT_YET_SUPPORTED:
@@ -43,9 +54,13 @@ def extract(data: bytes, *, filename: str = "", content_type: str = "") -> Extra
 
 def extract_html(html: str | bytes, *, content_type: str = "", title_hint: str = "") -> Extraction:
     """Read an HTML page (bytes are decoded as ``extract`` would)."""
+    from . import formats
+
     return formats.read_html_bytes(html, content_type, title_hint)
 
 
 def extract_text(text: str, *, title_hint: str = "") -> Extraction:
     """Read plain text; ``title_hint`` is the title the page or listing gave, when known."""
+    from . import formats
+
     return formats.read_text(text, title_hint)

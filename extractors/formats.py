@@ -7,10 +7,10 @@ HTML and plain text are read here; PDF, DOC/WPS/XLS (OLE2), DOCX, XLSX and image
 from __future__ import annotations
 
 from collections.abc import Callable
+from importlib import import_module
 
-from . import documents, report, sniff
+from . import report, sniff
 from .documents.limits import DocumentRejected, Limits
-from .html import read_html
 from .model import Extraction
 from .text_rows import text_to_rows
 
@@ -24,6 +24,8 @@ def read_html_bytes(data: bytes | str, content_type: str = "", title_hint: str =
         html = data if isinstance(data, str) else sniff.decode(data, content_type=content_type)
         if html is None:
             return Extraction(is_report=False, reason="undecodable HTML: no UTF-8/GB18030 reading", source_format=sniff.HTML)
+        from .html import read_html  # lxml and trafilatura: imported when the first page is met
+
         page = read_html(html)
     except DocumentRejected as exc:
         return Extraction(is_report=False, reason=str(exc), source_format=sniff.HTML)
@@ -48,16 +50,26 @@ def read_text_bytes(data: bytes, content_type: str = "") -> Extraction:
     return read_text(text)
 
 
-READERS: dict[str, Reader] = {
-    sniff.HTML: read_html_bytes,
-    sniff.TEXT: read_text_bytes,
-    sniff.PDF: documents.read_pdf,
-    sniff.OLE: documents.read_ole,
-    sniff.RTF: documents.read_rtf,
-    sniff.DOCX: documents.read_docx,
-    sniff.XLSX: documents.read_xlsx,
-    sniff.IMAGE: documents.read_image,
+# Document readers by kind, as "module:function": a format's libraries (PDFium, OpenCV, openpyxl …)
+# are imported the first time a document of that kind is met, so `xxgk extract` starts fast.
+READERS: dict[str, str] = {
+    sniff.HTML: "extractors.formats:read_html_bytes",
+    sniff.TEXT: "extractors.formats:read_text_bytes",
+    sniff.PDF: "extractors.documents:read_pdf",
+    sniff.OLE: "extractors.documents:read_ole",
+    sniff.RTF: "extractors.documents:read_rtf",
+    sniff.DOCX: "extractors.documents:read_docx",
+    sniff.XLSX: "extractors.documents:read_xlsx",
+    sniff.IMAGE: "extractors.documents:read_image",
 }
+
+
+def reader_for(kind: str) -> Reader | None:
+    if kind not in READERS:
+        return None
+    module, function = READERS[kind].split(":")
+    return getattr(import_module(module), function)
+
 
 NOT_YET_SUPPORTED = {
     sniff.ZIP: "ZIP archive",

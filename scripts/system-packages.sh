@@ -2,10 +2,11 @@
 # The Debian packages xxgk drives for real, installed when missing (`make demo` and `make test` call
 # this): Chromium (scripted listings, anti-bot challenges); LibreOffice (DOC/WPS/RTF/XLS, and the
 # replica's PDF/DOC fixtures); Tesseract with chi_sim and eng (scans); poppler's pdftoppm (the
-# replica's scans); a CJK font for LibreOffice to render Chinese with.
+# replica's scans); a CJK font for LibreOffice to render Chinese with; redis-server (distributed
+# crawls: the tests start one on 127.0.0.1).
 set -euo pipefail
 PACKAGES=(chromium libreoffice-writer libreoffice-calc tesseract-ocr tesseract-ocr-chi-sim
-  tesseract-ocr-eng poppler-utils fonts-noto-cjk)
+  tesseract-ocr-eng poppler-utils fonts-noto-cjk redis-server)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from archive.records import LISTING
-from crawler.portal_spider import PortalSpider
+from spiders.portal import PortalSpider
 from spiders.hanweb import FINGERPRINT as HANWEB_COLUMN
 from spiders.hanweb import HanwebListing
 from spiders.trs import PAGE_COUNT

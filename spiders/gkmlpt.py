@@ -17,7 +17,7 @@ import re
 from urllib.parse import urldefrag, urljoin
 
 from archive.records import LISTING
-from crawler.portal_spider import PortalSpider
+from spiders.portal import PortalSpider
 
 SHELL_PATH = "/gkmlpt/annualreport"
 SID = re.compile(r"""\bSID\s*:\s*['"]?(\w+)""")

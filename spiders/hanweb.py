@@ -18,7 +18,7 @@ from parsel import Selector
 from scrapy import FormRequest
 
 from archive.records import LISTING
-from crawler.portal_spider import PortalSpider
+from spiders.portal import PortalSpider
 
 DATAPROXY = "/module/web/jpage/dataproxy.jsp"
 PARAM = r"""\b{name}\b\s*['"]?\s*[:=]\s*['"]?(\w+)"""

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from archive.records import LISTING
-from crawler.portal_spider import PortalSpider
+from spiders.portal import PortalSpider
 
 PAGE_COUNT = re.compile(r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"]([\w-]+)['\"]\s*,\s*['\"](\w+)['\"]")
 

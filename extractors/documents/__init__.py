@@ -22,8 +22,10 @@ from dataclasses import replace
 from .. import report, sniff
 from ..checks import consistency_checks
 from ..model import Extraction
-from . import docx, misreads, ocr, pdf, spreadsheet, word_convert
 from .limits import DocumentRejected, Limits
+
+# The readers' libraries (PDFium, OpenCV, python-docx, openpyxl) are imported by the functions that
+# need them, when a document of their kind is first met.
 
 # OLE2 compound files name their main stream in the directory, as UTF-16LE.
 _OLE_STREAMS = (
@@ -43,6 +45,8 @@ def read_docx(data: bytes, content_type: str = "") -> Extraction:
 
 
 def read_xlsx(data: bytes, content_type: str = "") -> Extraction:
+    from . import spreadsheet
+
     return _guarded(sniff.XLSX, data, lambda d, limits: _build(spreadsheet.read_xlsx(d, limits), "", [], sniff.XLSX))
 
 
@@ -83,21 +87,29 @@ def _build(rows: list[list[str]], text: str, titles: list[str], kind: str) -> Ex
 
 
 def _read_pdf(data: bytes, limits: Limits) -> Extraction:
+    from . import pdf
+
     deadline = limits.deadline()
     document = pdf.open_pdf(data, limits)
     if pdf.has_text_layer(document):
         content = pdf.read_text_layer(document, deadline)
         return _build(content.rows, content.text, content.titles, sniff.PDF)
+    from . import ocr  # OpenCV: only for a PDF of scanned pages
+
     scan = ocr.read_pages(pdf.page_images(document, deadline, limits), deadline, limits)
     return _ocr_extraction(scan, sniff.PDF)
 
 
 def _read_docx(data: bytes, limits: Limits) -> Extraction:
+    from . import docx
+
     rows, text, titles = docx.read_docx(data, limits)
     return _build(rows, text, titles, sniff.DOCX)
 
 
 def _read_ole(data: bytes, limits: Limits) -> Extraction:
+    from . import docx, spreadsheet, word_convert
+
     kind = ole_kind(data)
     if kind is None:
         if _OLE_STREAMS[0][0] in data:
@@ -111,18 +123,24 @@ def _read_ole(data: bytes, limits: Limits) -> Extraction:
 
 
 def _read_rtf(data: bytes, limits: Limits) -> Extraction:
+    from . import docx, word_convert
+
     converted = word_convert.convert(data, "rtf", "docx", limits.deadline().left())
     rows, text, titles = docx.read_docx(converted, limits)
     return _build(rows, text, titles, sniff.RTF)
 
 
 def _read_image(data: bytes, limits: Limits) -> Extraction:
+    from . import ocr
+
     deadline = limits.deadline()
     scan = ocr.read_pages(ocr.pages_of(ocr.open_image(data, limits), limits), deadline, limits)
     return _ocr_extraction(scan, sniff.IMAGE)
 
 
-def _ocr_extraction(scan: ocr.ScanContent, kind: str) -> Extraction:
+def _ocr_extraction(scan, kind: str) -> Extraction:
+    from . import misreads
+
     extraction = _build(scan.rows, scan.text, scan.titles, kind)
     cells, notes = misreads.repair(extraction.cells, extraction.template)
     if notes:  # a digit misread by OCR, found by the tables' sums

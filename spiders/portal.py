@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import scrapy
@@ -26,12 +27,14 @@ from scrapy_playwright.page import PageMethod
 from twisted.python.failure import Failure
 
 from archive.records import ATTACHMENT, CHALLENGE, DETAIL, HTTP_ERROR, LISTING, NETWORK_ERROR, OK, REFUSED, Blocked, Capture
-from crawler import hosts
-from crawler.challenges import BROWSER_SOLVABLE, detect_challenge
-from crawler.sites import Site
+from crawler import hosts  # leaf modules of the crawler package (they import no spider)
 from crawler.wire import exchanges_for
 from extractors.documents.limits import Limits
 from extractors.titles import CORRECTION, REPORT, classify_title
+from spiders.challenges import BROWSER_SOLVABLE, detect_challenge
+
+if TYPE_CHECKING:  # the crawler's run and registry import the spiders, never the reverse
+    from crawler.sites import Site
 
 # Links on a report page that lead to its document: by extension, or a CMS download endpoint.
 ATTACHMENT_HREF = re.compile(r"\.(pdf|docx?|wps|xlsx?|et|txt|zip|rar|ofd)(\?|$)|downfile\.jsp|download", re.I)
