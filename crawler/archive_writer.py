@@ -60,7 +60,7 @@ class ArchiveWriter:
                 idle_since = None
             self.feeder.tick()
             if until_idle is not None and data is None:
-                if self._crawl_over() and not self.feeder.pool.busy:
+                if self._crawl_over() and not (self.feeder.pool.busy or self.feeder.finished):
                     idle_since = idle_since or time.monotonic()
                     if time.monotonic() - idle_since >= until_idle:
                         break

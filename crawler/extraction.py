@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections import deque
 from pathlib import Path
 
 from archive.records import ATTACHMENT, DETAIL, OK, document_filename
@@ -24,6 +25,9 @@ from extractors.documents.limits import SETTINGS as LIMIT_SETTINGS
 from extractors.documents.limits import Limits, limit_named
 from extractors.isolation import MEMORY, TIME, ChildLimits, Job, Outcome
 from extractors.pool import ExtractionPool
+
+# Seconds of archive writes one tick may take: the crawl's reactor runs it between downloads.
+TICK_BUDGET = 0.05
 
 _READABLE = f"c.kind in ('{DETAIL}', '{ATTACHMENT}') and c.flag = '{OK}' and c.sha256 is not null"
 
@@ -64,6 +68,7 @@ class ExtractionFeeder:
         self.agency_hints = {**self._registered_agencies(), **(agency_hints or {})}
         self.after = 0  # captures up to this id have been looked at
         self.submitted: set[str] = set()
+        self.finished: deque[Outcome] = deque()  # read by the pool, not written yet
         self.counts = {"report": 0, "not_report": 0, "failed": 0, "limit": 0}
         self.held = False  # True when its owner (run_crawl) drains it, not the pipeline
         self.ticking = None
@@ -76,26 +81,31 @@ class ExtractionFeeder:
 
     # --- the loop -----------------------------------------------------------------------------
 
-    def tick(self) -> int:
-        """Write what the pool finished, then queue what the archive holds unread. Returns outcomes written."""
-        done = self.pool.take_done()
-        for outcome in done:
-            self._write(outcome)
+    def tick(self, budget: float = TICK_BUDGET) -> int:
+        """Write what the pool finished, for at most ``budget`` seconds (the rest waits for the next
+        tick: the crawl's reactor runs this), then queue what the archive holds unread. Returns
+        outcomes written."""
+        self.finished.extend(self.pool.take_done())
+        written, start = 0, time.monotonic()
+        while self.finished and (written == 0 or time.monotonic() - start < budget):
+            self._write(self.finished.popleft())
+            written += 1
         self._queue_pending()
-        return len(done)
+        return written
 
     def drain(self, poll: float = 0.1, on_progress=None) -> None:
         """Tick until nothing is pending or running (the end of a crawl, ``xxgk extract-pending``)."""
         self.tick()
-        while self.pool.busy:
-            time.sleep(poll)
-            if self.tick() and on_progress:
+        while self.pool.busy or self.finished:
+            if not self.finished:
+                time.sleep(poll)
+            if self.tick(budget=1.0) and on_progress:
                 on_progress(self.progress())
 
     def progress(self) -> dict:
         """Documents read so far by this feeder, and those waiting (queued or being read)."""
         return {**self.counts, "extracted": sum(self.counts.values()),
-                "pending": self.pool.queued + self.pool.running}
+                "pending": self.pool.queued + self.pool.running + len(self.finished)}
 
     def close(self) -> None:
         self.pool.close()

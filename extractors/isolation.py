@@ -45,6 +45,8 @@ _OUT_OF_MEMORY = ("MemoryError", "Insufficient memory", "bad_alloc", "Cannot all
 
 # Seconds past XXGK_DOC_TIMEOUT before the child is killed.
 KILL_GRACE = 10.0
+# Readers run at a lower CPU priority than the process that starts them (a crawl, the writer).
+CHILD_NICENESS = 10
 
 
 @dataclass(frozen=True)
@@ -178,6 +180,7 @@ def _child_main(send: Connection, job: Job, memory_mb: int) -> None:
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the parent, which ends its children
     os.setpgid(0, 0)  # its own process group, so a kill reaches the converters it starts
+    os.nice(CHILD_NICENESS)  # downloads first: the crawl's own process keeps the CPU it needs
     try:
         limit = _address_space() + memory_mb * 2**20
         _, inherited = resource.getrlimit(resource.RLIMIT_AS)
