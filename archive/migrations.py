@@ -503,11 +503,49 @@ def _apply(db: sqlite_utils.Database) -> list[str]:
     for migration in MIGRATIONS:
         if migration.__name__ in done:
             continue
-        with db.conn:
-            migration(db)
-            db["_migrations"].insert(
-                {"name": migration.__name__, "applied_at": datetime.now(timezone.utc).isoformat(timespec="seconds")},
-                pk="name",
-            )
+        _atomically(db, migration)
         applied.append(migration.__name__)
     return applied
+
+
+def _atomically(db: sqlite_utils.Database, migration) -> None:
+    """Run one migration and record it in one transaction: a process killed half-way (kill -9 while a
+    crawl opens a fresh archive) leaves no table created by a migration that is not recorded.
+
+    Python's sqlite3 runs DDL outside transactions, and sqlite-utils commits after each step; here
+    the transaction is opened explicitly and the steps' commits are deferred to its end."""
+    real = db.conn
+    real.execute("BEGIN IMMEDIATE")
+    db.conn = _DeferredCommits(real)
+    try:
+        migration(db)
+        db["_migrations"].insert(
+            {"name": migration.__name__, "applied_at": datetime.now(timezone.utc).isoformat(timespec="seconds")},
+            pk="name",
+        )
+    except BaseException:
+        real.rollback()
+        raise
+    else:
+        real.commit()
+    finally:
+        db.conn = real
+
+
+class _DeferredCommits:
+    """A connection whose ``commit`` and ``with conn:`` blocks wait for the migration's own commit."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self._conn = conn
+
+    def __getattr__(self, name):
+        return getattr(self._conn, name)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> bool:
+        return False
+
+    def commit(self) -> None:
+        pass

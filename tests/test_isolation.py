@@ -9,14 +9,12 @@ import multiprocessing
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
-from archive import migrations
 from archive.records import ATTACHMENT, DETAIL, OK, Capture
 from archive.store import Archive
 from crawler.extraction import ExtractionFeeder, count_pending
@@ -163,17 +161,3 @@ def test_extract_pending_reads_what_a_dead_crawl_left(tmp_path):
     assert "0 documents to read" in run().stdout
     env["XXGK_DOC_MEMORY"] = "1024"  # raised: the document stopped by it is read again
     assert "1 documents to read" in run().stdout
-
-
-def test_two_processes_opening_a_fresh_archive_run_the_migrations_once(tmp_path):
-    # Several writers start on the same fresh archive at once, five times over.
-    code = "import sys; from archive.store import Archive; Archive(sys.argv[1]).close()"
-    for attempt in range(5):
-        path = tmp_path / f"fresh{attempt}.db"
-        procs = [subprocess.Popen([sys.executable, "-c", code, str(path)], cwd=ROOT, stderr=subprocess.PIPE, text=True)
-                 for _ in range(4)]
-        for proc in procs:
-            _, err = proc.communicate(timeout=120)
-            assert proc.returncode == 0, err[-2000:]
-        names = [r["name"] for r in rows(path, "select name from _migrations")]
-        assert names == [m.__name__ for m in migrations.MIGRATIONS]
