@@ -49,6 +49,13 @@ redis.call('hset', KEYS[2], key, found[1])
 return {key, found[1]}
 """
 
+# scrapy-redis's dupefilter check (a set of fingerprints) and queue push (a sorted set), as one step.
+_QUEUE = """
+if redis.call('sadd', KEYS[1], ARGV[1]) == 0 and ARGV[2] == '0' then return 0 end
+redis.call('zadd', KEYS[2], ARGV[3], ARGV[4])
+return 1
+"""
+
 
 def worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
@@ -99,7 +106,14 @@ class ReliableScheduler(Scheduler):
         # A redirect or retry of a request taken from the queue replaces it: once the new one is
         # queued (or found a duplicate), the old one is done.
         replaced = request.meta.pop(INFLIGHT, None)
-        queued = super().enqueue_request(request)
+        # Marked seen and queued in one step: a worker killed in between would leave a request
+        # seen (so filtered when its page is fetched again) and never queued.
+        queued = bool(self.server.eval(_QUEUE, 2, self.df.key, self.queue.key, self.df.request_fingerprint(request),
+                                       int(request.dont_filter), -request.priority, self.queue._encode_request(request)))
+        if queued and self.stats:
+            self.stats.inc_value("scheduler/enqueued/redis")
+        if not queued:
+            self.df.log(request, self.spider)
         if replaced:
             self.server.hdel(_inflight_key(self.worker), replaced)
         return queued
