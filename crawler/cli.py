@@ -275,18 +275,22 @@ def cmd_upgrade(args) -> int:
     import sqlite3
 
     from archive.store import Archive
+    from crawler.cli_ops import EXIT_LOCKED, archive_lock
 
     path = _archive_path(args)
     if not path.is_file():
         print(f"xxgk upgrade: no archive at {path}", file=sys.stderr)
         return 2
-    try:
-        archive = Archive(path)
-    except sqlite3.DatabaseError as exc:
-        print(f"xxgk upgrade: {path} is not an SQLite archive ({exc})", file=sys.stderr)
-        return 2
-    applied = archive.applied_on_open
-    archive.close()
+    with archive_lock(path, "xxgk upgrade") as lock:
+        if lock is None:
+            return EXIT_LOCKED
+        try:
+            archive = Archive(path)
+        except sqlite3.DatabaseError as exc:
+            print(f"xxgk upgrade: {path} is not an SQLite archive ({exc})", file=sys.stderr)
+            return 2
+        applied = archive.applied_on_open
+        archive.close()
     print(f"{path}: applied {', '.join(applied)}" if applied else f"{path}: already up to date")
     return 0
 
@@ -412,7 +416,7 @@ def cmd_archive_writer(args) -> int:
 
 
 def cmd_extract_pending(args) -> int:
-    from crawler.extraction import ExtractionFeeder, count_pending
+    from crawler.cli_ops import EXIT_LOCKED, archive_lock
     from crawler.sites import RegistryError, load_sites
 
     path = _archive_path(args)
@@ -426,7 +430,16 @@ def cmd_extract_pending(args) -> int:
         except (OSError, RegistryError) as exc:
             print(f"xxgk extract-pending: {args.sites}: {exc}", file=sys.stderr)
             return 2
-    feeder = ExtractionFeeder(path, workers=args.workers, agency_hints=hints)
+    with archive_lock(path, "xxgk extract-pending") as lock:  # one writer: not beside a crawl of this archive
+        if lock is None:
+            return EXIT_LOCKED
+        return _extract_pending(path, args.workers, hints)
+
+
+def _extract_pending(path: Path, workers: int | None, hints: dict) -> int:
+    from crawler.extraction import ExtractionFeeder, count_pending
+
+    feeder = ExtractionFeeder(path, workers=workers, agency_hints=hints)
     waiting = count_pending(feeder.archive, feeder.limits)
     print(f"{path}: {waiting} documents to read with {feeder.pool.size} workers …", flush=True)
     try:

@@ -70,3 +70,16 @@ def test_the_lock_is_exclusive_between_processes_and_free_after_release(tmp_path
         raise AssertionError("a second lock on one archive was granted")
     except ArchiveLocked as exc:
         assert exc.holder["command"] == "outer"
+
+
+def test_every_command_that_writes_an_archive_waits_for_no_one_while_another_holds_it(tmp_path):
+    from archive.store import Archive
+
+    archive = tmp_path / "a.db"
+    Archive(archive).close()
+    with ArchiveLock(archive, "xxgk crawl --sites held.yaml"):
+        for command in (("extract-pending",), ("upgrade",), ("reextract", "--all")):
+            done = xxgk(*command, "--archive", str(archive), check=False)
+            assert done.returncode == 3, (command, done.stderr)
+            assert f"pid {os.getpid()}" in done.stderr and "xxgk crawl --sites held.yaml" in done.stderr
+    assert "already up to date" in xxgk("upgrade", "--archive", str(archive)).stdout  # free again afterwards
