@@ -58,7 +58,7 @@ class BlobStore:
             return 0
         for entry in os.scandir(self.tmp_dir):
             match = _TMP_NAME.match(entry.name)
-            if match and not _alive(int(match.group(1))):
+            if match and not process_alive(int(match.group(1))):
                 Path(entry.path).unlink(missing_ok=True)
                 removed += 1
         return removed
@@ -67,7 +67,8 @@ class BlobStore:
         return self.path_for(sha256).read_bytes()
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether a process of this machine still exists (a writer that left a temp file or a run row)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

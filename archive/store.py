@@ -19,7 +19,7 @@ from pathlib import Path
 import sqlite_utils
 
 from archive import identities, migrations, report_card
-from archive.blobs import BlobStore
+from archive.blobs import BlobStore, process_alive
 from archive.records import CHALLENGE, ERROR_FLAGS, Blocked, Capture
 
 def utc_now() -> str:
@@ -81,7 +81,7 @@ class Archive:
         """Runs of this host still "running" whose process is gone (killed, out of memory) are interrupted."""
         rows = self.db.execute("select id, pid from crawl_runs where status = 'running' and host = ?",
                                [socket.gethostname()]).fetchall()
-        dead = [run_id for run_id, pid in rows if not (pid and _alive(pid))]
+        dead = [run_id for run_id, pid in rows if not (pid and process_alive(pid))]
         if dead:
             with self.db.conn:
                 self.db.execute(f"update crawl_runs set status = 'interrupted' where id in ({', '.join('?' * len(dead))})", dead)
@@ -97,7 +97,7 @@ class Archive:
         if not row or row[1] != "running":
             return None
         run_id, _, pid, host = row
-        if host == socket.gethostname() and pid and _alive(pid):
+        if host == socket.gethostname() and pid and process_alive(pid):
             return None  # still crawling: a concurrent run, not an interrupted one
         return run_id
 
@@ -536,16 +536,6 @@ class Archive:
             "cross_year_failed": q("select count(*) from cross_year_checks where not passed"),
             "capture_errors": q(f"select count(*) from captures where flag in ({', '.join(repr(f) for f in ERROR_FLAGS)})"),
         }
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def content_hash(extraction) -> str:
