@@ -83,10 +83,11 @@ def test_two_workers_and_a_writer_archive_every_report_once(tmp_path, redis_url,
     outs = [finished(w) for w in workers]
     summary = finished(store)
     assert_full_set(replica, archive)
-    # both took part, and no URL was fetched twice between them
+    # no URL was fetched twice between them (which worker takes how much depends on when each starts:
+    # one that starts after the other emptied the shared queue pushes nothing, and that is right)
     assert all("captures pushed" in out for out in outs)
     pushed = [int(out.split(" captures pushed")[0].rsplit(" ", 1)[1]) for out in outs]
-    assert min(pushed) > 0, outs
+    assert sum(pushed) > 0, outs
     assert rows(archive, "select count(*) as n from captures where times_fetched > 1")[0]["n"] == 0
     assert "Archive writer run 1:" in summary
     assert redis.Redis.from_url(redis_url).llen("xxgk:captures") == 0
