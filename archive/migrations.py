@@ -468,9 +468,22 @@ def unit_of(key: str) -> str:
     return "件"
 
 
+def m012_browse_speed(db: sqlite_utils.Database) -> None:
+    """The report card's default order, newest year first, pages without repeating or skipping rows.
+
+    Datasette sorts the first page by ``year desc`` alone and every next page by ``year desc, id``.
+    An index on ``year`` read backwards gives a year's rows in descending id, so page two repeated
+    page one and skipped the rest of that year. ``(year desc, id)`` read forwards gives them in the
+    order the next pages assume. (A sort by ascending year now reads it backwards: ties in
+    descending id; SQLite uses one index of the two for both directions, so only one can be right.)
+    """
+    db.execute("drop index if exists report_card_year")
+    db.execute("create index report_card_year on report_card(year desc, id)")
+
+
 MIGRATIONS = (m001_initial, m002_cell_keys_and_views, m003_versions_removals_blocks, m004_cross_year_checks,
               m005_ocr_confidence, m006_agencies, m007_extractor_versions, m008_scale_indexes, m009_hostile,
-              m010_operations, m011_journalists)
+              m010_operations, m011_journalists, m012_browse_speed)
 
 
 def apply(db: sqlite_utils.Database, path: Path | None = None) -> list[str]:

@@ -11,8 +11,6 @@ from browse.queries import QUERIES
 def datasette_metadata(database: str) -> dict:
     tables = {name: {"description": description, "columns": columns} for name, (description, columns) in TABLES.items()}
     tables["report_card"].update({
-        "fts_table": "report_search",
-        "fts_pk": "id",
         "facets": list(FACETS),
         "sort_desc": "year",
         "size": 20,  # 36 columns a row: a page of 20 renders in a third of the time of Datasette's 50

@@ -1,11 +1,11 @@
 """Our Datasette plugin: Chinese search, archived copies, links. Registered by ``browse.serve``.
 
-- Search: Datasette's search box and ``?_search=`` call the SQL function ``escape_fts`` on the
-  query before ``MATCH``. This archive's only full-text index is the bigram index of
-  ``archive.search``, so we define ``escape_fts`` as the rewrite into pairs (registered last, so it
-  replaces Datasette's own): 1-, 2- and 3+-character words and AND work in the box and the JSON API,
-  and the box still shows what the reader typed. ``passage(text, query)`` gives the matching
-  stretch of a text for the search query.
+- Search: the SQL function ``escape_fts`` turns a query into the FTS5 expression of the bigram
+  index of ``archive.search`` (``archive.search.match_expression``; registered last, so it replaces
+  Datasette's own): 1-, 2- and 3+-character words and AND. The report card's search box and
+  ``?_search=`` use it through our own search clause, which skips the count and facets of a broad
+  search (``browse.card_search``); canned queries call it too. ``passage(text, query)`` gives the
+  matching stretch of a text for the search query.
 - ``/blobs/ab/cd/<sha256>``: an archived copy with the headers of ``browse.copies``.
 - Cells: an archived copy's path and every sha256 become links to the copy.
 """
@@ -19,6 +19,7 @@ from datasette.utils.asgi import Response
 from markupsafe import Markup, escape
 
 from archive.search import match_expression, passage
+from browse import card_search
 from browse.copies import ROUTE, blob_path, copy_path, serve_copy
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -28,6 +29,19 @@ _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 def prepare_connection(conn):
     conn.create_function("escape_fts", 1, match_expression, deterministic=True)
     conn.create_function("passage", 2, passage, deterministic=True)
+    # The card's facets read six indexes of ~1-4 MB each at 100k reports; SQLite's default 2 MB
+    # cache per connection re-read them from the OS on every page.
+    conn.execute("pragma cache_size = -32000")
+
+
+@hookimpl(trylast=True)  # last, so its supports_search wins over Datasette's (no fts_table for the card)
+def filters_from_request(request, table):
+    return card_search.search_filter(request, table)
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    return lambda app: card_search.mark_broad_searches(app, datasette)
 
 
 # The report card is wide: its cells stay on one line (scroll sideways), and the list of column

@@ -190,7 +190,7 @@ def test_an_old_archive_is_told_to_upgrade_then_serves(tmp_path):
     message = _serve_fails(old)
     assert "xxgk upgrade --archive" in message
     out = xxgk("upgrade", "--archive", str(old)).stdout
-    assert "m011_journalists" in out
+    assert "m011_journalists" in out and "m012_browse_speed" in out
     assert "already up to date" in xxgk("upgrade", "--archive", str(old)).stdout
     with served(old) as url:
         assert get_json(query_url(url, "/old/report_card.json", _shape="array")) == []

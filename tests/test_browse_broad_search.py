@@ -1,0 +1,100 @@
+"""A search that matches most of a large archive, through `xxgk serve` for real: no count, no facets,
+and still exactly the reports a LIKE scan finds, page after page (browse.card_search)."""
+from __future__ import annotations
+
+import re
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from benchmarks.bench_browse import build
+from browse.card_search import BROAD
+from tests.browse_helpers import get, get_json, query_url, served
+
+REPORTS = BROAD + 600  # "复议" is in ~92 % of the synthetic texts: a broad search
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("broad") / "broad.db"
+    build(path, REPORTS)
+    return path
+
+
+@pytest.fixture(scope="module")
+def base(archive):
+    with served(archive) as url:
+        yield url
+
+
+def _like(archive: Path, word: str) -> set[str]:
+    db = sqlite3.connect(archive)
+    return {r[0] for r in db.execute("select report_id from report_texts where title like ?1 or agency like ?1 or text like ?1",
+                                     [f"%{word}%"])}
+
+
+def _narrow_word(archive: Path) -> str:
+    """The first two characters of an agency's county: a word in a few dozen reports."""
+    agency = sqlite3.connect(archive).execute("select agency from reports order by id limit 1").fetchone()[0]
+    return agency[:2]
+
+
+def _all_pages(url: str) -> list[dict]:
+    found = []
+    while url:
+        page = get_json(url)
+        found += page["rows"]
+        url = page["next_url"]
+    return found
+
+
+def test_a_broad_search_is_not_counted_nor_faceted_and_finds_exactly_the_like_scan(archive, base):
+    expected = _like(archive, "复议")
+    assert len(expected) > BROAD
+    first = get_json(query_url(base, "/broad/report_card.json", _search="复议"))
+    assert first["filtered_table_rows_count"] is None
+    assert first["facet_results"] == {}
+    assert f"more than {BROAD:,} reports" in first["human_description_en"]
+    rows = _all_pages(query_url(base, "/broad/report_card.json", _search="复议", _size="max", _shape="objects"))
+    assert len(rows) == len(expected) and {r["report_id"] for r in rows} == expected
+    years = [r["year"] for r in rows]
+    assert years == sorted(years, reverse=True)  # the card's order, newest first
+
+
+def test_the_card_pages_through_every_report_once_newest_year_first(archive, base):
+    rows = _all_pages(query_url(base, "/broad/report_card.json", _size="500", _shape="objects"))
+    ids = [r["report_id"] for r in rows]
+    assert len(ids) == len(set(ids)) == REPORTS  # every year is one tie here: m012's index orders it by id
+    assert [r["year"] for r in rows] == sorted((r["year"] for r in rows), reverse=True)
+
+
+def test_a_narrow_search_keeps_its_count_and_facets(archive, base):
+    word = _narrow_word(archive)
+    expected = _like(archive, word)
+    assert 0 < len(expected) <= BROAD
+    page = get_json(query_url(base, "/broad/report_card.json", _search=word, _size="max", _shape="objects"))
+    assert page["filtered_table_rows_count"] == len(expected)
+    assert {r["report_id"] for r in page["rows"]} == expected
+    assert set(page["facet_results"]) >= {"region", "level", "year", "template", "checks"}
+
+
+def test_the_page_says_more_than_and_a_new_search_from_it_is_decided_again(archive, base):
+    html = get(query_url(base, "/broad/report_card", _search="复议")).read().decode()
+    heading = re.search(r"<h3>(.*?)</h3>", html, re.S).group(1)
+    assert f"more than {BROAD:,} reports" in " ".join(heading.split())
+    assert 'class="facet-results"' not in html
+    assert 'value="复议"' in html  # the box shows the query
+    # The page's form carries _nocount/_nofacet=broad into the next search; a narrow one is counted.
+    assert '<input type="hidden" name="_nocount" value="broad">' in html
+    word = _narrow_word(archive)
+    html = get(query_url(base, "/broad/report_card", _search=word, _nocount="broad", _nofacet="broad")).read().decode()
+    heading = " ".join(re.search(r"<h3>(.*?)</h3>", html, re.S).group(1).split())
+    counted = re.match(r"([\d,]+) rows? where search matches", heading)
+    assert counted and int(counted.group(1).replace(",", "")) == len(_like(archive, word))
+    assert 'class="facet-results"' in html
+
+
+def test_a_readers_own_nocount_is_kept(archive, base):
+    page = get_json(query_url(base, "/broad/report_card.json", _search=_narrow_word(archive), _nocount="1"))
+    assert page["filtered_table_rows_count"] is None
