@@ -479,6 +479,8 @@ def m012_browse_speed(db: sqlite_utils.Database) -> None:
     """
     db.execute("drop index if exists report_card_year")
     db.execute("create index report_card_year on report_card(year desc, id)")
+    if db["sqlite_stat1"].exists():  # an archive with statistics keeps them for the new index
+        db.execute("analyze report_card_year")
 
 
 MIGRATIONS = (m001_initial, m002_cell_keys_and_views, m003_versions_removals_blocks, m004_cross_year_checks,
