@@ -11,7 +11,7 @@ from browse.queries import QUERIES
 def datasette_metadata(database: str) -> dict:
     tables = {name: {"description": description, "columns": columns} for name, (description, columns) in TABLES.items()}
     tables["report_card"].update({
-        "facets": list(FACETS),
+        "facets": [{"cached": column} for column in FACETS],  # browse.facets: computed once per server
         "sort_desc": "year",
         "size": 20,  # 36 columns a row: a page of 20 renders in a third of the time of Datasette's 50
         "label_column": "title",

@@ -6,6 +6,7 @@
   ``?_search=`` use it through our own search clause, which skips the count and facets of a broad
   search (``browse.card_search``); canned queries call it too. ``passage(text, query)`` gives the
   matching stretch of a text for the search query.
+- Facets: Datasette's column facets, remembered while the server runs (``browse.facets``).
 - ``/blobs/ab/cd/<sha256>``: an archived copy with the headers of ``browse.copies``.
 - Cells: an archived copy's path and every sha256 become links to the copy.
 """
@@ -19,7 +20,7 @@ from datasette.utils.asgi import Response
 from markupsafe import Markup, escape
 
 from archive.search import match_expression, passage
-from browse import card_search
+from browse import card_search, facets
 from browse.copies import ROUTE, blob_path, copy_path, serve_copy
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -37,6 +38,16 @@ def prepare_connection(conn):
 @hookimpl(trylast=True)  # last, so its supports_search wins over Datasette's (no fts_table for the card)
 def filters_from_request(request, table):
     return card_search.search_filter(request, table)
+
+
+@hookimpl
+def register_facet_classes():
+    return [facets.CachedColumnFacet]
+
+
+@hookimpl
+def startup(datasette):
+    facets.warm(datasette, "report_card")
 
 
 @hookimpl
