@@ -446,6 +446,7 @@ def _extract_pending(path: Path, workers: int | None, hints: dict) -> int:
         feeder.drain(on_progress=lambda p: print(f"  {p['extracted']} read, {p['pending']} waiting", flush=True)
                      if p["extracted"] % 50 == 0 else None)
         done = feeder.progress()
+        feeder.archive.refresh_cross_year_checks()  # new reports change their neighbours' checks, as at a crawl's end
         left = count_pending(feeder.archive, feeder.limits)
     finally:
         feeder.close()
