@@ -450,6 +450,39 @@ def m011_journalists(db: sqlite_utils.Database) -> None:
                                      "column_label": column_label, "unit": unit_of(key)})
 
 
+def unit_of(key: str) -> str:
+    """The unit a key's number is in (report-format §2): 万元 for fee amounts, 元 for freeform fees,
+    条 for proactively published items, the procurement amount as printed, 件 otherwise."""
+    if key == "t2.fees.amount_wan":
+        return "万元"
+    if key == "ff.fees_yuan":
+        return "元"
+    if key == "ff.proactive_items":
+        return "条"
+    if key == "t2.procurement.amount":
+        return "as printed · 见原文"
+    if key.endswith(".delta"):
+        return "项 (±)"
+    if key.endswith(".prev_items"):
+        return "项"
+    return "件"
+
+
+def m012_browse_speed(db: sqlite_utils.Database) -> None:
+    """The report card's default order, newest year first, pages without repeating or skipping rows.
+
+    Datasette sorts the first page by ``year desc`` alone and every next page by ``year desc, id``.
+    An index on ``year`` read backwards gives a year's rows in descending id, so page two repeated
+    page one and skipped the rest of that year. ``(year desc, id)`` read forwards gives them in the
+    order the next pages assume. (A sort by ascending year now reads it backwards: ties in
+    descending id; SQLite uses one index of the two for both directions, so only one can be right.)
+    """
+    db.execute("drop index if exists report_card_year")
+    db.execute("create index report_card_year on report_card(year desc, id)")
+    if db["sqlite_stat1"].exists():  # an archive with statistics keeps them for the new index
+        db.execute("analyze report_card_year")
+
+
 def m013_cross_year_speed(db: sqlite_utils.Database) -> None:
     """The end of every crawl stores the cross-year checks and counts failed checks; at 100k reports
     that took a minute. The view read each report's carried-over cells with ``like``, which no index
@@ -484,39 +517,6 @@ def m013_cross_year_speed(db: sqlite_utils.Database) -> None:
         replace=True,
     )
     db.execute("create index if not exists idx_checks_failed on checks (rule) where passed = 0")
-
-
-def unit_of(key: str) -> str:
-    """The unit a key's number is in (report-format §2): 万元 for fee amounts, 元 for freeform fees,
-    条 for proactively published items, the procurement amount as printed, 件 otherwise."""
-    if key == "t2.fees.amount_wan":
-        return "万元"
-    if key == "ff.fees_yuan":
-        return "元"
-    if key == "ff.proactive_items":
-        return "条"
-    if key == "t2.procurement.amount":
-        return "as printed · 见原文"
-    if key.endswith(".delta"):
-        return "项 (±)"
-    if key.endswith(".prev_items"):
-        return "项"
-    return "件"
-
-
-def m012_browse_speed(db: sqlite_utils.Database) -> None:
-    """The report card's default order, newest year first, pages without repeating or skipping rows.
-
-    Datasette sorts the first page by ``year desc`` alone and every next page by ``year desc, id``.
-    An index on ``year`` read backwards gives a year's rows in descending id, so page two repeated
-    page one and skipped the rest of that year. ``(year desc, id)`` read forwards gives them in the
-    order the next pages assume. (A sort by ascending year now reads it backwards: ties in
-    descending id; SQLite uses one index of the two for both directions, so only one can be right.)
-    """
-    db.execute("drop index if exists report_card_year")
-    db.execute("create index report_card_year on report_card(year desc, id)")
-    if db["sqlite_stat1"].exists():  # an archive with statistics keeps them for the new index
-        db.execute("analyze report_card_year")
 
 
 MIGRATIONS = (m001_initial, m002_cell_keys_and_views, m003_versions_removals_blocks, m004_cross_year_checks,
