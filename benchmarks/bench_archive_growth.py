@@ -8,7 +8,8 @@ version, an extraction), with the schema of every migration, and at each size ti
   ``final_url``), the capture fingerprint lookup of ``record_capture``, ``extraction_outcome``;
   the final_url lookup once more with its index dropped (the cost before m008);
 - common queries: one number across all reports, one report's numbers, an agency's reports, the
-  reports a document fed, a run's captures, the archive summary, documents pending.
+  reports a document fed, a run's captures, documents pending, the cross-year checks a crawl
+  stores at its end (each agency id has 11 consecutive years) and the archive summary.
 
     .venv/bin/python benchmarks/bench_archive_growth.py [--sizes 1000,10000,100000] [--archive PATH]
 
@@ -69,7 +70,7 @@ def grow(archive: Archive, start: int, stop: int, run_id: int) -> None:
                              "{}", "text/html", sha(url), 9_000, None, None, None, AT, AT, 1, 0))
         reports.append((report_id, agency, year, "organ", GB2021, f"{agency}{year}年政府信息公开工作年度报告", attachment_url(i),
                          f"site{i // 20}", "pdf", None, doc, AT, AT, run_id, 200, 0, "[]", "[]", 1, sha(report_id)[:32],
-                         None, f"agency{i}", None, None, "site", 1.0))
+                         None, f"agency{i // 11}", None, None, "site", 1.0))  # series of 11 years: cross-year checks
         sources.append((report_id, doc, None, attachment_url(i), "pdf", None, 200, 0, 0, 1, AT))
         sources.append((report_id, body, None, detail_url(i), "html", None, 20, 0, 1, 0, AT))
         versions.append((report_id, 1, sha(report_id)[:32], doc, None, attachment_url(i), "pdf", run_id, AT))
@@ -142,9 +143,21 @@ def measure(archive: Archive, n: int, run_id: int) -> dict:
         "a run's capture errors": once_ms(archive, "select count(*) from captures where last_run_id = ? and flag != 'ok'",
                                           [run_id]),
         "documents pending": _timed(lambda: count_pending(archive)),
+        "T3-CARRY pairs, carried-over cells found by like (before m013)": once_ms(archive, T3_PAIRS.format(LIKE)),
+        "T3-CARRY pairs, by key range (m013)": once_ms(archive, T3_PAIRS.format(RANGE)),
+        "cross-year checks stored at a crawl's end": _timed(archive.refresh_cross_year_checks),
         "archive summary": _timed(archive.summary),
     }
     return out
+
+
+# The carried-over half of the cross_year_checks view, counted with the two ways of finding the cells.
+T3_PAIRS = """select count(*) from reports a
+    join reports b on b.agency_id = a.agency_id and b.scope = a.scope and b.year = a.year + 1
+    join cells co on co.report_id = a.id and co.version = a.version and {}
+    join cells ci on ci.report_id = b.id and ci.version = b.version and ci.key = 't3.carried_in.' || substr(co.key, 17)"""
+LIKE = "co.key like 't3.carried_over.%'"
+RANGE = "co.key > 't3.carried_over.' and co.key < 't3.carried_over/'"
 
 
 def _timed(fn) -> float:
