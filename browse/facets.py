@@ -4,19 +4,17 @@ Datasette computes every facet of a table page on every request. The report card
 over 100k reports read six indexes of 100k entries each: 60–130 ms a page on this (shared, 2-core)
 machine, most of the card's first page. ``CachedColumnFacet`` is Datasette's column facet whose
 queries on an immutable database are answered from a small memo once asked (same SQL and
-parameters, same rows; a query that ran out of time is not kept), and ``warm`` asks for the card's
-first page when the server starts, so that its first visitor does not wait either.
+parameters, same rows; a query that ran out of time is not kept). ``xxgk serve`` runs ``warm`` before
+it listens, so the card's first visitor does not wait for them either.
 """
 from __future__ import annotations
 
-import asyncio
 from collections import OrderedDict
 
 from datasette.facets import ColumnFacet
 
 SIZE = 512  # facet queries remembered (each a facet's top values: a few KB)
 _memo: OrderedDict = OrderedDict()
-_warming: set[asyncio.Task] = set()  # a reference, so the task is not collected before it ends
 
 
 class _Memoized:
@@ -57,12 +55,8 @@ class CachedColumnFacet(ColumnFacet):
         return results, timed_out
 
 
-def warm(datasette, table: str) -> None:
-    """Ask each database's ``table`` page once, in the background (its facets are then remembered)."""
-    async def first_pages():
-        for name in list(datasette.databases):
-            if not datasette.get_database(name).is_mutable:
-                await datasette.client.get(datasette.urls.table(name, table))
-    task = asyncio.get_running_loop().create_task(first_pages())
-    _warming.add(task)
-    task.add_done_callback(_warming.discard)
+async def warm(datasette, table: str) -> None:
+    """Ask for each immutable database's ``table`` page once (its facets, and the templates compiled)."""
+    for name, database in list(datasette.databases.items()):
+        if not database.is_mutable:
+            await datasette.client.get(datasette.urls.table(name, table))

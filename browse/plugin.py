@@ -46,11 +46,6 @@ def register_facet_classes():
 
 
 @hookimpl
-def startup(datasette):
-    facets.warm(datasette, "report_card")
-
-
-@hookimpl
 def asgi_wrapper(datasette):
     return lambda app: card_search.mark_broad_searches(app, datasette)
 

@@ -7,6 +7,7 @@ pages, canned queries and search need the current schema.
 """
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from pathlib import Path
 from urllib.parse import quote
@@ -52,8 +53,8 @@ def serve(path: Path, host: str, port: int) -> None:
     from datasette.app import Datasette
     from datasette.plugins import pm
 
+    from browse import facets, plugin
     from browse.metadata import datasette_metadata
-    from browse import plugin
 
     if not pm.is_registered(plugin):
         pm.register(plugin, name="xxgk")
@@ -63,4 +64,5 @@ def serve(path: Path, host: str, port: int) -> None:
         pm.unregister(name="render_markdown")
     datasette = Datasette(immutables=[str(path)], metadata=datasette_metadata(path.stem), settings=SETTINGS,
                           template_dir=str(TEMPLATES))
+    asyncio.run(facets.warm(datasette, "report_card"))  # the card's facets, before anyone asks (browse.facets)
     uvicorn.run(datasette.app(), host=host, port=port, log_level="warning", lifespan="on")
