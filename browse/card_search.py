@@ -54,7 +54,7 @@ async def _marked(datasette, scope: dict) -> dict:
     parts = scope["path"].strip("/").split("/")
     if len(parts) != 2 or parts[0] not in datasette.databases:
         return scope
-    table = parts[1].removesuffix(".json")
+    table = parts[1].removesuffix(".json").removesuffix(".csv")
     if table not in SEARCHED:
         return scope
     query = scope.get("query_string", b"").decode("latin-1")

@@ -62,6 +62,15 @@ def test_a_broad_search_is_not_counted_nor_faceted_and_finds_exactly_the_like_sc
     assert years == sorted(years, reverse=True)  # the card's order, newest first
 
 
+def test_a_broad_search_streamed_as_csv_is_every_match(archive, base):
+    import csv
+    import io
+
+    body = get(query_url(base, "/broad/report_card.csv", _search="复议", _stream="on", _size="max")).read().decode()
+    rows = list(csv.DictReader(io.StringIO(body)))
+    assert len(rows) == len(_like(archive, "复议")) and {r["report_id"] for r in rows} == _like(archive, "复议")
+
+
 def test_the_card_pages_through_every_report_once_newest_year_first(archive, base):
     rows = _all_pages(query_url(base, "/broad/report_card.json", _size="500", _shape="objects"))
     ids = [r["report_id"] for r in rows]
