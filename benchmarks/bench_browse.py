@@ -135,6 +135,7 @@ def main() -> None:
     pages = [
         ("report card, first page (HTML, 6 facets)", "/bench/report_card"),
         ("report card, one year (HTML)", "/bench/report_card?year=2022"),
+        ("report card, oldest year first (HTML)", "/bench/report_card?_sort=year"),
         ("report card, one agency (HTML)", "/bench/report_card?agency_id=" + urllib.parse.quote(_an_agency(path))),
         ("report card, checks = fail (JSON)", "/bench/report_card.json?checks=fail&_shape=array"),
     ]

@@ -26,6 +26,7 @@ from urllib.parse import parse_qsl, urlencode
 from datasette.filters import FilterArguments
 
 from archive.search import match_expression
+from browse.paging import first_page_start
 
 SEARCHED = {"report_card": "report_search"}  # table → its full-text index (rowid = the table's id)
 BROAD = 2000  # a page of a narrower search, with its count and facets, stays under ~60 ms at 100k reports
@@ -42,7 +43,8 @@ async def breadth(database, fts: str, search: str) -> int:
 
 def mark_broad_searches(app, datasette):
     """ASGI wrapper: a search of a table in SEARCHED that matches more than BROAD rows gets
-    ``_nocount=broad&_nofacet=broad``; any such marks a request brings with it are decided again."""
+    ``_nocount=broad&_nofacet=broad``; any such marks a request brings with it are decided again.
+    A first page gets its start (browse.paging), so it is ordered like the pages after it."""
     async def wrapped(scope, receive, send):
         if scope["type"] == "http":
             scope = await _marked(datasette, scope)
@@ -63,6 +65,7 @@ async def _marked(datasette, scope: dict) -> dict:
     search = dict(kept).get("_search", "").strip()
     if search and await breadth(datasette.get_database(parts[0]), SEARCHED[table], search) > BROAD:
         kept += [("_nocount", MARK), ("_nofacet", MARK)]
+    kept = first_page_start(datasette, parts[0], table, kept)
     if kept == pairs:
         return scope
     return dict(scope, query_string=urlencode(kept).encode("latin-1"))
