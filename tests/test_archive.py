@@ -219,3 +219,33 @@ def test_cross_year_checks_compare_consecutive_reports(archive):
     assert not found[(2023, "T3-CARRY", "total")] and not found[(2023, "T2-STOCK", "regulation")]
     archive.finish_run(run, requests=3)  # stores the view's rows in checks; the summary counts those
     assert archive.summary()["cross_year_failed"] == 2
+
+def test_a_crawls_end_rewrites_only_the_cross_year_rows_that_changed(archive):
+    """A new version of 2022 (it carried 9 over, not 5) changes its own T2 check and 2023's T3 one;
+    every other stored row stays the row it was (same rowid), and none is left for the old version."""
+    def report(run, year, carried_over, body=b""):
+        cells = dict(extraction().cells)
+        cells.update({"t3.carried_in.total": 5, "t3.carried_over.total": carried_over, "t2.regulation.in_force": 10,
+                      "t2.regulation.issued": 0, "t2.regulation.repealed": 0})
+        cid, _ = archive.record_capture(capture(url=f"http://127.0.0.1:1/{year}", body=f"{year}{body}".encode()), run)
+        archive.record_extraction(Extraction(**{**extraction().__dict__, "year": year, "cells": cells}), capture_id=cid, run_id=run)
+
+    def stored():
+        return {(r["report_id"][-10:], r["rule"]): (r["rowid"], r["version"], r["left"], r["right"], r["passed"])
+                for r in archive.db.query("select rowid, * from checks where rule in ('T3-CARRY', 'T2-STOCK')")}
+
+    run = archive.start_run("test", {})
+    for year in (2021, 2022, 2023, 2024):
+        report(run, year, carried_over=5)
+    archive.finish_run(run, requests=4)
+    before = stored()
+    assert len(before) == 6 and all(row[4] for row in before.values())  # T3 and T2 for 2022, 2023, 2024
+    run = archive.start_run("test", {})
+    report(run, 2022, carried_over=9, body=b"v2")
+    assert archive.finish_run(run, requests=1)
+    after = stored()
+    assert after[("2023-organ", "T3-CARRY")][2:] == (9, 5, 0)  # 2022 carried 9 over, 2023 says 5 came in
+    assert after[("2022-organ", "T2-STOCK")][1] == 2  # under 2022's new version
+    unchanged = set(before) - {("2023-organ", "T3-CARRY"), ("2022-organ", "T2-STOCK"), ("2022-organ", "T3-CARRY")}
+    assert {k: after[k] for k in unchanged} == {k: before[k] for k in unchanged}
+    assert archive.db.execute("select count(*) from checks where rule in ('T3-CARRY', 'T2-STOCK')").fetchone()[0] == 6
