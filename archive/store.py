@@ -16,6 +16,9 @@ from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
 
+import sqlite3
+from contextlib import contextmanager
+
 import sqlite_utils
 
 from archive import identities, migrations, report_card
@@ -33,13 +36,19 @@ def _fingerprint(c: Capture, sha256: str | None) -> str:
 
 
 class Archive:
-    def __init__(self, path: Path | str):
+    def __init__(self, path: Path | str, *, shared: bool = False):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite_utils.Database(self.path)
+        # ``shared``: the connection may be used by another thread than the one that opened it (one
+        # thread at a time: the crawl's writer thread, then the thread that drains extraction).
+        self.db = sqlite_utils.Database(sqlite3.connect(self.path, check_same_thread=not shared))
         # WAL lets Datasette read while a crawl writes; busy_timeout rides out short lock waits.
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA busy_timeout=30000")
+        # In WAL mode NORMAL syncs at checkpoints, not at every commit: a killed process loses no
+        # committed transaction (only a power cut may lose the last ones, as it may the blob files,
+        # which are not fsync'd either), and a commit costs microseconds instead of an fsync.
+        self.db.execute("PRAGMA synchronous=NORMAL")
         self.applied_on_open = migrations.apply(self.db, self.path)
         self.blobs = BlobStore(self.path.with_name(self.path.name + ".blobs"))
         # What a killed crawl (kill -9, the OOM killer) left: its run still "running", half-written blobs.
@@ -49,9 +58,28 @@ class Archive:
     def close(self) -> None:
         self.db.close()
 
+    @contextmanager
+    def transaction(self):
+        """One transaction around a block of writes (joined by any ``transaction`` inside it).
+
+        sqlite-utils commits after each statement run outside a transaction it can see, and
+        ``with conn:`` opens none, so a write of several statements was as many commits (and not
+        atomic); here the transaction is opened first and committed once at the end."""
+        conn = self.db.conn
+        if conn.in_transaction:
+            yield
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            conn.rollback()
+            raise
+        conn.commit()
+
     def register_sites(self, rows: list[dict], run_id: int | None = None) -> list[str]:
         """Record the registry rows a crawl uses (``archive.identities.register_sites``)."""
-        with self.db.conn:
+        with self.transaction():
             return identities.register_sites(self.db, rows, run_id)
 
     # --- crawl runs ---------------------------------------------------------------------------
@@ -60,7 +88,7 @@ class Archive:
         """Open a crawl run. If the last run of the same command was interrupted, this one resumes it."""
         text = json.dumps(settings, sort_keys=True, ensure_ascii=False, default=str)
         interrupted = self.interrupted_run(command)
-        with self.db.conn:
+        with self.transaction():
             if interrupted:
                 self.db["crawl_runs"].update(interrupted, {"status": "interrupted"})
             table = self.db["crawl_runs"].insert(
@@ -83,7 +111,7 @@ class Archive:
                                [socket.gethostname()]).fetchall()
         dead = [run_id for run_id, pid in rows if not (pid and process_alive(pid))]
         if dead:
-            with self.db.conn:
+            with self.transaction():
                 self.db.execute(f"update crawl_runs set status = 'interrupted' where id in ({', '.join('?' * len(dead))})", dead)
         return len(dead)
 
@@ -142,7 +170,7 @@ class Archive:
             ) + storage_errors,
             "storage_errors": storage_errors,
         }
-        with self.db.conn:
+        with self.transaction():
             self.db["crawl_runs"].update(run_id, {"finished_at": utc_now(), "status": status, **counts})
         self.refresh_cross_year_checks()
         return counts
@@ -157,7 +185,7 @@ class Archive:
         number of cross-year rows stored."""
         key = "f.report_id = c.report_id and f.version = c.version and f.rule = c.rule and f.subject is c.subject"
         same = f'{key} and f."left" is c."left" and f."right" is c."right" and f.passed is c.passed'
-        with self.db.conn:
+        with self.transaction():
             self.db.execute("drop table if exists temp.cross_year_now")
             self.db.execute('create temp table cross_year_now as select x.report_id, r.version, x.rule, x.subject, '
                             'x."left", x."right", x.passed from cross_year_checks x join reports r on r.id = x.report_id')
@@ -175,54 +203,48 @@ class Archive:
 
     def record_capture(self, c: Capture, run_id: int) -> tuple[int, bool]:
         """Store the body (bytes first), then the capture row. Returns (capture id, new?)."""
-        sha256 = None
-        if c.body or c.status is not None:
-            sha256 = self.blobs.put(c.body)
-            row = {
-                "sha256": sha256,
-                "size": len(c.body),
-                "path": self.blobs.relative_path(sha256),
-                "first_seen": c.fetched_at,
-                "first_run_id": run_id,
-            }
-            with self.db.conn:
-                self.db["blobs"].insert(row, ignore=True)
+        sha256 = self.blobs.put(c.body) if c.body or c.status is not None else None
         fingerprint = _fingerprint(c, sha256)
-        existing = self.db.execute("select id from captures where fingerprint = ?", [fingerprint]).fetchone()
-        with self.db.conn:
+        with self.transaction():
+            if sha256:
+                self.db.execute("insert or ignore into blobs (sha256, size, path, first_seen, first_run_id) "
+                                "values (?, ?, ?, ?, ?)",
+                                [sha256, len(c.body), self.blobs.relative_path(sha256), c.fetched_at, run_id])
+            existing = self.db.execute("select id from captures where fingerprint = ?", [fingerprint]).fetchone()
             if existing:
                 self.db.execute(
                     "update captures set last_fetched_at = ?, last_run_id = ?, times_fetched = times_fetched + 1 where id = ?",
                     [c.fetched_at, run_id, existing[0]],
                 )
                 return existing[0], False
-            table = self.db["captures"].insert(
-                {
-                    "fingerprint": fingerprint,
-                    "run_id": run_id,
-                    "last_run_id": run_id,
-                    "site": c.site,
-                    "spider": c.spider,
-                    "kind": c.kind,
-                    "flag": c.flag,
-                    "url": c.url,
-                    "final_url": c.final_url,
-                    "redirect_chain": json.dumps(list(c.redirect_chain), ensure_ascii=False),
-                    "status": c.status,
-                    "headers": json.dumps(c.headers, ensure_ascii=False, sort_keys=True),
-                    "content_type": c.content_type,
-                    "sha256": sha256,
-                    "size": len(c.body) if sha256 else None,
-                    "referer": c.referer,
-                    "title": c.title,
-                    "error": c.error,
-                    "fetched_at": c.fetched_at,
-                    "last_fetched_at": c.fetched_at,
-                    "times_fetched": 1,
-                    "rendered": int(c.rendered),
-                }
-            )
-        return table.last_pk, True
+            row = {
+                "fingerprint": fingerprint,
+                "run_id": run_id,
+                "last_run_id": run_id,
+                "site": c.site,
+                "spider": c.spider,
+                "kind": c.kind,
+                "flag": c.flag,
+                "url": c.url,
+                "final_url": c.final_url,
+                "redirect_chain": json.dumps(list(c.redirect_chain), ensure_ascii=False),
+                "status": c.status,
+                "headers": json.dumps(c.headers, ensure_ascii=False, sort_keys=True),
+                "content_type": c.content_type,
+                "sha256": sha256,
+                "size": len(c.body) if sha256 else None,
+                "referer": c.referer,
+                "title": c.title,
+                "error": c.error,
+                "fetched_at": c.fetched_at,
+                "last_fetched_at": c.fetched_at,
+                "times_fetched": 1,
+                "rendered": int(c.rendered),
+            }
+            # Plain SQL: sqlite-utils' insert reads the schema back on every call.
+            cursor = self.db.execute(f"insert into captures ({', '.join(row)}) values ({', '.join('?' * len(row))})",
+                                     list(row.values()))
+        return cursor.lastrowid, True
 
     def block_host(self, blocked: Blocked, run_id: int) -> None:
         """Mark a host blocked, pointing at the challenge capture that shows it."""
@@ -230,7 +252,7 @@ class Archive:
             "select id from captures where (url = ? or final_url = ?) and flag = ? order by id desc limit 1",
             [blocked.url, blocked.url, CHALLENGE],
         ).fetchone()
-        with self.db.conn:
+        with self.transaction():
             self.db["blocked_hosts"].upsert(
                 {"host": blocked.host, "site": blocked.site, "reason": blocked.reason,
                  "capture_id": evidence[0] if evidence else None, "run_id": run_id, "blocked_at": blocked.at},
@@ -238,18 +260,23 @@ class Archive:
             )
 
     def capture(self, capture_id: int) -> dict:
-        return self.db["captures"].get(capture_id)
+        cursor = self.db.execute("select * from captures where id = ?", [capture_id])
+        row = cursor.fetchone()
+        if row is None:
+            raise KeyError(capture_id)
+        return dict(zip((d[0] for d in cursor.description), row))
 
     # --- extractions and reports --------------------------------------------------------------
 
     def extraction_outcome(self, sha256: str) -> dict | None:
         """What an earlier extraction of these bytes gave, if any (bytes never change)."""
-        rows = list(self.db["extractions"].rows_where("sha256 = ?", [sha256]))
-        return rows[0] if rows else None
+        cursor = self.db.execute("select * from extractions where sha256 = ?", [sha256])
+        row = cursor.fetchone()
+        return dict(zip((d[0] for d in cursor.description), row)) if row else None
 
     def touch_report(self, rid: str, seen_at: str) -> None:
         """The report was seen again unchanged (and so is not removed)."""
-        with self.db.conn:
+        with self.transaction():
             self.db.execute(
                 "update reports set last_seen = max(last_seen, ?), removed_at = null where id = ?", [seen_at, rid]
             )
@@ -283,7 +310,7 @@ class Archive:
         write = partial(self._write_version, rid, agency, identity, extraction, source, content, run_id,
                         extractor_version=version_read)
         correction = self._correction_note(cap, extraction)
-        with self.db.conn:
+        with self.transaction():
             identities.note_agency(self.db, identity, cap["site"], agency)
             self.db["report_sources"].insert(source, ignore=True)
             if report is None:
@@ -355,7 +382,7 @@ class Archive:
                 reason = extraction.reason or ("no agency named" if not agency else "no report year found")
                 self._note_extraction(sha256, "not_report", None, reason, utc_now(), extractor_version)
             else:
-                with self.db.conn:
+                with self.transaction():
                     self.db["extractions"].update(sha256, {"extractor_version": extractor_version})
             return None, None, 0
         identity = identities.identify(self.db, agency, cap["site"])
@@ -371,7 +398,7 @@ class Archive:
         content = content_hash(extraction)
         current = self.db["report_sources"].get((rid, report["sha256"]))
         added, changed = None, 0
-        with self.db.conn:
+        with self.transaction():
             self.db["report_sources"].upsert({**source, "used": int(sha256 == report["sha256"])}, pk=("report_id", "sha256"))
             from_current = sha256 == report["sha256"]
             if content != report["content_hash"] and (from_current or _quality(source) > _quality(current)):
@@ -394,12 +421,12 @@ class Archive:
 
     def note_limit(self, sha256: str, setting: str, value: float | None) -> None:
         """The document was refused by the limit ``setting`` at ``value``: read again once it is raised."""
-        with self.db.conn:
+        with self.transaction():
             self.db.execute("update extractions set limit_setting = ?, limit_value = ? where sha256 = ?", [setting, value, sha256])
 
     def _note_extraction(self, sha256: str, outcome: str, rid: str | None, reason: str | None, at: str,
                          extractor_version: int | None) -> None:
-        with self.db.conn:
+        with self.transaction():
             self.db["extractions"].upsert(
                 {"sha256": sha256, "outcome": outcome, "report_id": rid, "reason": reason, "extracted_at": at,
                  "extractor_version": extractor_version,
@@ -525,7 +552,7 @@ class Archive:
             )
         ]
         marked = 0
-        with self.db.conn:
+        with self.transaction():
             for site in listed_sites:
                 marked += self.db.execute(
                     "update reports set removed_at = ? where site = ? and removed_at is null and last_seen < ?",

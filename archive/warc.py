@@ -284,8 +284,8 @@ def earlier_record(db, capture: dict, final_status: int | None) -> Earlier | Non
 def note_written(db, capture_id: int, written: Written) -> None:
     """Point a capture at the first record written for it; a later record holding its bytes
     replaces a revisit (an archive from before WARC copies, say)."""
-    with db.conn:
-        db.execute("update captures set warc_file = ?, warc_offset = ?, warc_record_id = ?, warc_type = ? "
-                   "where id = ? and (warc_record_id is null or (warc_type = 'revisit' and ? != 'revisit'))",
-                   [written.file, written.offset, written.record_id, written.record_type, capture_id,
-                    written.record_type])
+    # One statement: committed on its own, or part of the caller's transaction (a batch of captures).
+    db.execute("update captures set warc_file = ?, warc_offset = ?, warc_record_id = ?, warc_type = ? "
+               "where id = ? and (warc_record_id is null or (warc_type = 'revisit' and ? != 'revisit'))",
+               [written.file, written.offset, written.record_id, written.record_type, capture_id,
+                written.record_type])
