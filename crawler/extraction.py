@@ -8,8 +8,8 @@ a crash (retried on the next crawl), or a limit hit (retried once the limit is r
 archive is the queue, a crawl that crashed leaves its documents pending for ``xxgk extract-pending``
 or the next crawl, and nothing is read twice.
 
-No Scrapy here: the crawl's pipeline calls ``tick`` from the reactor, ``xxgk extract-pending`` and
-the Redis archive writer from a plain loop.
+No Scrapy here: the crawl's writer thread (``crawler.archive_thread``) calls ``tick`` between
+batches of captures, ``xxgk extract-pending`` and the Redis archive writer from a plain loop.
 """
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from extractors.documents.limits import Limits, limit_named
 from extractors.isolation import MEMORY, TIME, ChildLimits, Job, Outcome
 from extractors.pool import ExtractionPool
 
-# Seconds of archive writes one tick may take: the crawl's reactor runs it between downloads.
+# Seconds of archive writes one tick may take: the crawl's writer thread runs it between batches of captures.
 TICK_BUDGET = 0.05
 
 _READABLE = f"c.kind in ('{DETAIL}', '{ATTACHMENT}') and c.flag = '{OK}' and c.sha256 is not null"
@@ -62,7 +62,8 @@ class ExtractionFeeder:
 
     def __init__(self, archive_path: Path | str, *, workers: int | None = None, limits: ChildLimits | None = None,
                  agency_hints: dict[str, str] | None = None, pool: ExtractionPool | None = None):
-        self.archive = Archive(archive_path)
+        # Shared: during a crawl the archive's writer thread writes through it, then the run drains it.
+        self.archive = Archive(archive_path, shared=True)
         self.limits = limits or ChildLimits.from_env()
         self.pool = pool or ExtractionPool(workers, self.limits)
         self.agency_hints = {**self._registered_agencies(), **(agency_hints or {})}
@@ -71,7 +72,6 @@ class ExtractionFeeder:
         self.finished: deque[Outcome] = deque()  # read by the pool, not written yet
         self.counts = {"report": 0, "not_report": 0, "failed": 0, "limit": 0}
         self.held = False  # True when its owner (run_crawl) drains it, not the pipeline
-        self.ticking = None
 
     def _registered_agencies(self) -> dict[str, str]:
         """The agencies of the sites crawls registered in the archive (``sites``), by site id."""

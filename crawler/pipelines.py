@@ -1,18 +1,20 @@
-"""The glue between the crawl and the archive: bytes first, then numbers."""
+"""The glue between the crawl and the archive: bytes first, then numbers.
+
+Every capture goes to the archive's writer thread (``crawler.archive_thread``), which stores its
+bytes, its row and its WARC copy, off the reactor; the pipeline returns the capture once it is
+stored. Documents are read beside the downloads by the extraction pool, fed from the archive
+(``crawler.extraction``), whose outcomes the same thread writes.
+"""
 from __future__ import annotations
 
-import sqlite3
+import asyncio
 from dataclasses import dataclass
 
 from scrapy.exceptions import DropItem
-from twisted.internet import task
 
-from archive.records import ATTACHMENT, DETAIL, OK, Blocked, Capture
+from archive.records import OK, Blocked, Capture
 from archive.store import Archive
-from crawler import extraction
-
-# How often the reactor writes what the pool has read and queues what was stored (seconds).
-TICK_SECONDS = 0.2
+from crawler import archive_thread, extraction
 
 
 @dataclass(frozen=True)
@@ -24,97 +26,71 @@ class StoredCapture:
     new: bool
 
 
-class _ArchiveUser:
+class ArchivePipeline:
+    """Stores every capture's bytes and provenance before anything reads them.
+
+    A plain ``scrapy crawl`` (no run id from `xxgk`) gets a crawl_runs row of its own, and drains
+    the extraction pool when its spider closes; under `xxgk crawl` the run drains it after the last
+    spider closed.
+    """
+
     def __init__(self, crawler):
         self.crawler = crawler
         self.stats = crawler.stats
         self.path = crawler.settings.get("XXGK_ARCHIVE")
         self.run_id = crawler.settings.getint("XXGK_RUN_ID") or None
-        self.archive: Archive | None = None
+        self.thread: archive_thread.ArchiveThread | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
         return cls(crawler)
 
     def open_spider(self):
-        self.archive = Archive(self.path)
-
-    def close_spider(self):
-        self.archive.close()
-
-
-class ArchivePipeline(_ArchiveUser):
-    """Stores every capture's bytes and provenance before anything reads them.
-
-    A plain ``scrapy crawl`` (no run id from `xxgk`) gets a crawl_runs row of its own.
-    """
-
-    def open_spider(self):
-        super().open_spider()
         self.own_run = self.run_id is None
         if self.own_run:
-            self.run_id = self.archive.start_run(f"scrapy crawl {self.crawler.spider.name}", {})
+            archive = Archive(self.path)
+            self.run_id = archive.start_run(f"scrapy crawl {self.crawler.spider.name}", {})
+            archive.close()
+        settings = self.crawler.settings
+        self.thread = archive_thread.open_thread(self.path, workers=settings.getint("XXGK_EXTRACT_WORKERS") or None,
+                                                 warc=settings.getbool("XXGK_WARC_ENABLED", True),
+                                                 warc_max_bytes=settings.getint("XXGK_WARC_MAX_BYTES"))
 
     def close_spider(self):
+        feeder = self.thread.feeder
+        if archive_thread.release(self.thread) and not feeder.held:
+            feeder.drain()
+            for name, value in feeder.counts.items():
+                self.stats.set_value(f"extract/{name}", value)
+            extraction.release(feeder)
         if self.own_run:
-            self.archive.finish_run(self.run_id, requests=self.stats.get_value("downloader/request_count", 0))
-        super().close_spider()
+            archive = Archive(self.path)
+            archive.finish_run(self.run_id, requests=self.stats.get_value("downloader/request_count", 0))
+            archive.close()
 
-    def process_item(self, item):
+    async def process_item(self, item):
+        if not isinstance(item, (Capture, Blocked)):
+            return item
+        stored = await asyncio.wrap_future(self.thread.submit(item, self.crawler.spider.name, self.run_id))
         if isinstance(item, Blocked):
-            self.archive.block_host(item, self.run_id)
             return item
-        if not isinstance(item, Capture):
-            return item
-        try:
-            capture_id, new = self.archive.record_capture(item, self.run_id)
-        except (OSError, sqlite3.Error) as exc:
+        if stored.error:
             # Disk full, or the archive unwritable: an error of the run (counted; `xxgk` exits non-zero
             # and the run marks no report removed), never a silent loss.
-            self.stats.inc_value("archive/storage_errors")
-            if not self.stats.get_value("archive/storage_error"):
-                self.stats.set_value("archive/storage_error", f"{type(exc).__name__}: {exc}")
-            raise DropItem(f"not stored ({type(exc).__name__}: {exc}): {item.url}") from exc
-        self.stats.inc_value("archive/captures_new" if new else "archive/captures_seen")
+            self._storage_error(stored.error)
+            raise DropItem(f"not stored ({stored.error}): {item.url}")
+        self.stats.inc_value("archive/captures_new" if stored.new else "archive/captures_seen")
         if item.flag != OK:
             self.stats.inc_value(f"archive/{item.flag}")
-        return StoredCapture(item, capture_id, new)
-
-
-class ExtractPipeline(_ArchiveUser):
-    """Reading documents, beside the downloads: bytes already read only mark their report seen again;
-    new bytes are read by the extraction pool (``crawler.extraction``), which this pipeline ticks
-    from the reactor so its outcomes are written in this process, the archive's one writer. (Bytes
-    refused by a limit since raised, or whose reader crashed, are read again by the pool too.)
-
-    Under `xxgk crawl` the run owns the pool and drains it after the last spider closes; under a
-    plain ``scrapy crawl`` this pipeline drains it when the spider closes.
-    """
-
-    def open_spider(self):
-        super().open_spider()
-        self.feeder = extraction.feeder_for(self.path, workers=self.crawler.settings.getint("XXGK_EXTRACT_WORKERS") or None)
-        if self.feeder.ticking is None:
-            self.feeder.ticking = task.LoopingCall(self.feeder.tick)
-            self.feeder.ticking.start(TICK_SECONDS, now=False)
-
-    def close_spider(self):
-        if not self.feeder.held:
-            self.feeder.ticking.stop()
-            self.feeder.drain()
-            for name, value in self.feeder.counts.items():
-                self.stats.set_value(f"extract/{name}", value)
-            extraction.release(self.feeder)
-        super().close_spider()
-
-    def process_item(self, item):
-        if not isinstance(item, StoredCapture):
-            return item
-        capture = item.capture
-        if capture.kind not in (DETAIL, ATTACHMENT) or capture.flag != OK:
-            return item
-        earlier = self.archive.extraction_outcome(self.archive.capture(item.capture_id)["sha256"])
-        if earlier is not None and earlier["report_id"]:
-            self.archive.touch_report(earlier["report_id"], capture.fetched_at)
+        if stored.warc:
+            self.stats.inc_value(f"warc/{stored.warc}")
+        if stored.warc_error:
+            self._storage_error(f"WARC copy: {stored.warc_error}")
+        if stored.seen_again:
             self.stats.inc_value("extract/already_done")
-        return item
+        return StoredCapture(item, stored.capture_id, stored.new)
+
+    def _storage_error(self, message: str) -> None:
+        self.stats.inc_value("archive/storage_errors")
+        if not self.stats.get_value("archive/storage_error"):
+            self.stats.set_value("archive/storage_error", message)

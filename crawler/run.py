@@ -15,7 +15,7 @@ from scrapy.settings import Settings
 from archive.store import Archive
 from archive import run_summary
 from crawler import progress
-from crawler import extraction
+from crawler import archive_thread, extraction
 from crawler import settings as default_settings
 from crawler.sites import Site
 from spiders.generic import GenericSpider
@@ -82,8 +82,7 @@ def run_crawl(sites: list[Site], archive_path: Path, *, command: str, overrides:
     try:
         if crawlers:
             process.start()
-        if feeder.ticking is not None and feeder.ticking.running:
-            feeder.ticking.stop()
+        archive_thread.stop_all(archive_path)  # closed with the last spider, unless a signal stopped the crawl
         # SIGTERM / Ctrl-C: the run is interrupted, and the next run of the same command resumes it.
         interrupted = process.signalled or any(c.stats.get_value("finish_reason") == "shutdown" for c in crawlers)
         if interrupted:  # what is read is written; the rest stays pending for the next run

@@ -83,10 +83,9 @@ XXGK_WARC_MAX_BYTES = int(os.environ.get("XXGK_WARC_MAX_BYTES", str(1_000_000_00
 # Documents are read beside the downloads by this many child processes (default: one per core).
 XXGK_EXTRACT_WORKERS = int(os.environ.get("XXGK_EXTRACT_WORKERS") or 0) or os.cpu_count()
 
+# Bytes, rows and WARC copies stored by the archive's writer thread; documents read by the pool.
 ITEM_PIPELINES = {
     "crawler.pipelines.ArchivePipeline": 100,
-    "crawler.warc_pipeline.WarcPipeline": 150,
-    "crawler.pipelines.ExtractPipeline": 200,
 }
 
 # Not wanted in a batch crawler: both listen on local ports.
