@@ -25,6 +25,10 @@ EXTENSIONS = {
     "crawler.throttle.RecrawlAutoThrottle": 0,  # 304s count as answers (see the module)
     "crawler.progress.ProgressExtension": 10,  # the live display / periodic lines of `xxgk crawl`
 }
+# Items and requests a response yields, processed at once. Scrapy starts this many asyncio tasks for
+# every response (default 100: ~2 ms a page on the reactor); a page here yields one capture and at
+# most a listing's links, and only the capture waits (for the archive's writer thread).
+CONCURRENT_ITEMS = 8
 DOWNLOAD_TIMEOUT = 60
 # One size limit for what is downloaded and what is read (XXGK_DOC_MAX_BYTES, extractors/documents/limits.py):
 # a larger body, or a gzip body inflating past it, is refused and captured flagged "refused".
