@@ -19,6 +19,7 @@ from .isolation import Child, ChildLimits, Job, Outcome, start_child
 
 # Imported once in the forkserver, so no child pays for them (each is needed by some format).
 PRELOAD = [
+    "extractors.forkserver_priority",  # first: the imports below run at the readers' priority, not the crawl's
     "extractors", "extractors.formats", "extractors.html", "extractors.documents", "extractors.documents.pdf",
     "extractors.documents.ocr", "extractors.documents.docx", "extractors.documents.spreadsheet",
     "extractors.documents.word_convert", "extractors.isolation",
