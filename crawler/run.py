@@ -1,6 +1,7 @@
 """Run one crawl of a list of sites into an archive: the one code path of `xxgk crawl` and `xxgk demo`."""
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import sys
@@ -80,6 +81,9 @@ def run_crawl(sites: list[Site], archive_path: Path, *, command: str, overrides:
                                    workers=process.settings.getint("XXGK_EXTRACT_WORKERS") or None)
     feeder.held = True
     try:
+        # Everything imported so far lives as long as the process: out of the garbage collector's
+        # sight, its full collections during the crawl take half the time (0.45 s -> 0.2 s a 750-page crawl).
+        gc.freeze()
         if crawlers:
             process.start()
         archive_thread.stop_all(archive_path)  # closed with the last spider, unless a signal stopped the crawl
