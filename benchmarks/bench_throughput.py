@@ -4,13 +4,18 @@ Serves ``replica.mixed`` (``--hosts`` TRS columns on 127.0.2.x with HTML bodies,
 attachments, ``--scans`` scanned PDFs) and runs, alternating, ``xxgk crawl`` and a bare Scrapy spider
 that fetches the very URLs the crawl fetched and stores nothing, with the same politeness settings.
 For each run: pages, the download stage (Scrapy's engine start to spider close, from its stats)
-and pages/s, the longest gap in the replica's request log, the whole command's time (for
-`xxgk crawl`: until the last document is read), and the peak RSS of the process tree (no browser is
-started: no page here needs one).
+and pages/s, the longest gap in the replica's request log, the time of the last extraction (when
+the archive's count of documents read last grew, sampled every second), the whole command's time
+(for `xxgk crawl`: until the last document is read and the run summarised), the peak RSS of the
+crawl process itself and the peak PSS of its whole process tree (forkserver, readers, LibreOffice
+and Tesseract children: shared pages split, not counted once per process). No browser is started:
+no page here needs one.
 
-    .venv/bin/python benchmarks/bench_throughput.py [--hosts 20] [--reports 165] [--rounds 2] [--scale 1]
+    .venv/bin/python benchmarks/bench_throughput.py [--hosts 20] [--reports 16] [--rounds 2] [--scale 1]
 
-``--scale N`` multiplies the reports per host (1×, 4×, 16× for the memory-per-page table).
+``--scale N`` multiplies the reports per host: 1×, 4×, 16× (20 hosts × 256 reports, ~7,700 pages)
+for the memory- and time-per-page table. Run it under the machine's benchmark lock
+(``flock /tmp/xxgk-bench.lock …``).
 """
 from __future__ import annotations
 
@@ -113,19 +118,42 @@ def _stats(block: str) -> dict:
     return {k: float(v) for k, v in re.findall(r"'([^']+)': (\d+(?:\.\d+)?)[,}]", block)}
 
 
-def run(command: list[str], log: RequestLog, env: dict) -> dict:
+def extractions(archive: Path | None) -> int:
+    """Documents read so far (the archive's extractions), through a read-only connection."""
+    if archive is None or not archive.exists():
+        return 0
+    try:
+        db = sqlite3.connect(f"file:{archive}?mode=ro", uri=True, timeout=1)
+        try:
+            return db.execute("select count(*) from extractions").fetchone()[0]
+        finally:
+            db.close()
+    except sqlite3.Error:  # created but not migrated yet
+        return 0
+
+
+def run(command: list[str], log: RequestLog, env: dict, archive: Path | None = None) -> dict:
+    """Run ``command``, sampling its memory every 0.2 s and, with ``archive``, the documents read
+    every second (the time of the last extraction is when that count last grew)."""
     start = time.monotonic()
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak_own = peak = 0
+    read, last_read_at, counted_at = 0, None, 0.0
     out_err: list[str] = []
     reader = threading.Thread(target=lambda: out_err.extend(process.communicate()))
     reader.start()
     while process.poll() is None:
         own, tree = tree_memory(process.pid)
         peak_own, peak = max(peak_own, own), max(peak, tree)
+        if archive is not None and time.monotonic() - counted_at >= 1.0:
+            counted_at = time.monotonic()
+            if (now_read := extractions(archive)) > read:
+                read, last_read_at = now_read, counted_at
         time.sleep(0.2)
     reader.join()
     end = time.monotonic()
+    if archive is not None and extractions(archive) > read:  # the last ones written just before it exited
+        last_read_at = end
     stats = [_stats(block) for block in re.findall(r"Dumping Scrapy stats:\n(\{.*?\})\n", out_err[1], re.S)]
     if process.returncode != 0 or not stats:
         raise SystemExit(f"{command[:4]} failed:\n{out_err[1][-3000:]}")
@@ -134,17 +162,19 @@ def run(command: list[str], log: RequestLog, env: dict) -> dict:
     pages = sum(s.get("downloader/response_count", 0) for s in stats)
     download = max(s["elapsed_time_seconds"] for s in stats)
     return {"pages": pages, "download_s": download, "pages_per_s": pages / download, "max_gap_s": max(gaps, default=0),
-            "command_s": end - start, "peak_rss_mib": peak_own / 2**20, "peak_pss_mib": peak / 2**20}
+            "command_s": end - start, "last_extraction_s": None if last_read_at is None else last_read_at - start,
+            "peak_rss_mib": peak_own / 2**20, "peak_pss_mib": peak / 2**20}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--hosts", type=int, default=20)
-    parser.add_argument("--reports", type=int, default=165, help="reports per host at scale 1")
-    parser.add_argument("--scans", type=int, default=4)
+    parser.add_argument("--reports", type=int, default=16, help="reports per host at scale 1")
+    parser.add_argument("--scans", type=int, default=2)
     parser.add_argument("--scale", type=int, default=1)
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
+    print(f"load average at start {os.getloadavg()[0]:.1f}", flush=True)
     log = RequestLog()
     world = build_mixed_world(args.hosts, args.reports * args.scale, scans=args.scans)
     work = Path(tempfile.mkdtemp(prefix="xxgk-throughput-"))
@@ -157,7 +187,7 @@ def main() -> None:
             archive = work / f"archive{n}.db"
             crawl = [*XXGK, "crawl", "--sites", str(registry), "--archive", str(archive),
                      *[x for s in settings for x in ("--set", s)]]
-            results["xxgk crawl"].append(run(crawl, log, env))
+            results["xxgk crawl"].append(run(crawl, log, env, archive))
             db = sqlite3.connect(archive)
             urls = [r[0] for r in db.execute("select url from captures where status is not null order by id")]
             extracted = db.execute("select count(*) from extractions").fetchone()[0]
@@ -169,14 +199,17 @@ def main() -> None:
     pages = len(urls)
     print(f"\nmixed replica: {args.hosts} hosts, {args.reports * args.scale} reports each, {pages} URLs fetched; "
           f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    print("| run | pages | download stage s | pages/s | longest request gap s | command s | peak RSS MiB (crawl process) "
-          "| peak PSS MiB (process tree) | ms/page | KiB/page (tree) |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("| run | pages | documents read | download stage s | pages/s | longest request gap s | last extraction s "
+          "| command s | peak RSS MiB (crawl process) | peak PSS MiB (process tree) | download ms/page | command ms/page "
+          "| KiB/page (RSS) |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for name, runs in results.items():
         for r in runs:
-            print(f"| {name} | {r['pages']} | {r['download_s']:.1f} | {r['pages_per_s']:.1f} | {r['max_gap_s']:.2f} | "
-                  f"{r['command_s']:.1f} | {r['peak_rss_mib']:.0f} | {r['peak_pss_mib']:.0f} | "
-                  f"{1000 * r['command_s'] / r['pages']:.1f} | {1024 * r['peak_pss_mib'] / r['pages']:.1f} |")
+            last = "" if r.get("last_extraction_s") is None else f"{r['last_extraction_s']:.1f}"
+            print(f"| {name} | {r['pages']:.0f} | {r.get('documents_read', '')} | {r['download_s']:.1f} | {r['pages_per_s']:.1f} "
+                  f"| {r['max_gap_s']:.2f} | {last} | {r['command_s']:.1f} | {r['peak_rss_mib']:.0f} | {r['peak_pss_mib']:.0f} "
+                  f"| {1000 * r['download_s'] / r['pages']:.2f} | {1000 * r['command_s'] / r['pages']:.1f} "
+                  f"| {1024 * r['peak_rss_mib'] / r['pages']:.1f} |")
     ratio = [x["pages_per_s"] / b["pages_per_s"] for x, b in zip(results["xxgk crawl"], results["bare Scrapy"])]
     print(f"download-stage ratio xxgk/bare per round: {', '.join(f'{r:.2f}' for r in ratio)}")
 
