@@ -49,6 +49,7 @@ CONTENT_TYPES = {
     "png": "image/png",
 }
 CACHE = Path(tempfile.gettempdir()) / "xxgk-replica-documents"
+_CONVERT_CHUNK = 50  # documents per LibreOffice call
 _CONVERT_SECONDS = 300
 _CACHE_VERSION = 3  # raise when a writer below changes what it makes
 
@@ -81,7 +82,10 @@ def prepare(models: list[ReportModel], fmt: str, style: Style = PLAIN) -> list[b
         else:
             source_fmt = XLSX if fmt == XLS else DOCX
             sources = prepare([m for _, m in missing], source_fmt, style)
-            made = word_convert.convert_many(sources, source_fmt, EXTENSIONS[fmt], _CONVERT_SECONDS)
+            # In chunks: one LibreOffice call for hundreds of documents overran its time limit.
+            made = [data for n in range(0, len(sources), _CONVERT_CHUNK)
+                    for data in word_convert.convert_many(sources[n:n + _CONVERT_CHUNK], source_fmt, EXTENSIONS[fmt],
+                                                          _CONVERT_SECONDS)]
         for (path, _), data in zip(missing, made):
             _write_atomically(path, data)
     return [path.read_bytes() for path in paths]
