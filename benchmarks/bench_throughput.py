@@ -5,7 +5,7 @@ attachments, ``--scans`` scanned PDFs) and runs, alternating, ``xxgk crawl`` and
 that fetches the very URLs the crawl fetched and stores nothing, with the same politeness settings.
 For each run: pages, the download stage (Scrapy's engine start to spider close, from its stats)
 and pages/s, the longest gap in the replica's request log, the time of the last extraction (when
-the archive's count of documents read last grew, sampled every second), the whole command's time
+the archive's count of documents read last grew, sampled every 0.2 s), the whole command's time
 (for `xxgk crawl`: until the last document is read and the run summarised), the peak RSS of the
 crawl process itself and the peak PSS of its whole process tree (forkserver, readers, LibreOffice
 and Tesseract children: shared pages split, not counted once per process). No browser is started:
@@ -135,22 +135,20 @@ def extractions(archive: Path | None) -> int:
 
 
 def run(command: list[str], log: RequestLog, env: dict, archive: Path | None = None) -> dict:
-    """Run ``command``, sampling its memory every 0.2 s and, with ``archive``, the documents read
-    every second (the time of the last extraction is when that count last grew)."""
+    """Run ``command``, sampling its memory and, with ``archive``, the documents read every 0.2 s
+    (the time of the last extraction is when that count last grew)."""
     start = time.monotonic()
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak_own = peak = 0
-    read, last_read_at, counted_at = 0, None, 0.0
+    read, last_read_at = 0, None
     out_err: list[str] = []
     reader = threading.Thread(target=lambda: out_err.extend(process.communicate()))
     reader.start()
     while process.poll() is None:
         own, tree = tree_memory(process.pid)
         peak_own, peak = max(peak_own, own), max(peak, tree)
-        if archive is not None and time.monotonic() - counted_at >= 1.0:
-            counted_at = time.monotonic()
-            if (now_read := extractions(archive)) > read:
-                read, last_read_at = now_read, counted_at
+        if archive is not None and (now_read := extractions(archive)) > read:
+            read, last_read_at = now_read, time.monotonic()
         time.sleep(0.2)
     reader.join()
     end = time.monotonic()
