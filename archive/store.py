@@ -190,7 +190,7 @@ class Archive:
             self.db.execute('create temp table cross_year_now as select x.report_id, r.version, x.rule, x.subject, '
                             'x."left", x."right", x.passed from cross_year_checks x join reports r on r.id = x.report_id')
             self.db.execute("create index temp.cross_year_now_key on cross_year_now (report_id, version, rule, subject)")
-            self.db.execute("delete from checks as c where rule in ('T3-CARRY', 'T2-STOCK') "
+            self.db.execute(f"delete from checks as c where rule in {report_card.CROSS_YEAR} "
                             f"and not exists (select 1 from temp.cross_year_now f where {same})")
             self.db.execute('insert or replace into checks (report_id, version, rule, subject, "left", "right", passed) '
                             'select report_id, version, rule, subject, "left", "right", passed from temp.cross_year_now f '
@@ -259,20 +259,24 @@ class Archive:
                 pk="host",
             )
 
-    def capture(self, capture_id: int) -> dict:
-        cursor = self.db.execute("select * from captures where id = ?", [capture_id])
+    def row(self, sql: str, params=()) -> dict | None:
+        """The first row of ``sql`` as a dict, or None. (sqlite-utils' ``get`` and ``rows_where``
+        read the table's schema back on every call: too slow for what the crawl asks per capture.)"""
+        cursor = self.db.execute(sql, params)
         row = cursor.fetchone()
+        return dict(zip((d[0] for d in cursor.description), row)) if row else None
+
+    def capture(self, capture_id: int) -> dict:
+        row = self.row("select * from captures where id = ?", [capture_id])
         if row is None:
             raise KeyError(capture_id)
-        return dict(zip((d[0] for d in cursor.description), row))
+        return row
 
     # --- extractions and reports --------------------------------------------------------------
 
     def extraction_outcome(self, sha256: str) -> dict | None:
         """What an earlier extraction of these bytes gave, if any (bytes never change)."""
-        cursor = self.db.execute("select * from extractions where sha256 = ?", [sha256])
-        row = cursor.fetchone()
-        return dict(zip((d[0] for d in cursor.description), row)) if row else None
+        return self.row("select * from extractions where sha256 = ?", [sha256])
 
     def touch_report(self, rid: str, seen_at: str) -> None:
         """The report was seen again unchanged (and so is not removed)."""
@@ -571,10 +575,10 @@ class Archive:
             "cells": q("select count(*) from cells"),
             # Both counts read the partial index of failed checks (m013); the cross-year rows are
             # the ones stored at the end of the last run (refresh_cross_year_checks), not the view.
-            "failed_checks": q("select count(*) from checks where passed = 0 and rule not in ('T3-CARRY', 'T2-STOCK')"),
+            "failed_checks": q(f"select count(*) from checks where passed = 0 and rule not in {report_card.CROSS_YEAR}"),
             "reports_with_failed_checks": q("select count(*) from reports where checks_failed > 0"),
             "documents_failed": q("select count(*) from extractions where outcome = 'failed'"),
-            "cross_year_failed": q("select count(*) from checks where passed = 0 and rule in ('T3-CARRY', 'T2-STOCK')"),
+            "cross_year_failed": q(f"select count(*) from checks where passed = 0 and rule in {report_card.CROSS_YEAR}"),
             "capture_errors": q(f"select count(*) from captures where flag in ({', '.join(repr(f) for f in ERROR_FLAGS)})"),
         }
 

@@ -166,8 +166,7 @@ class ArchiveThread:
         row = self.archive.capture(result.capture_id)
         files = self.warc_files.get(job.spider)
         if files is None:  # named after the run of its first capture (a plain `scrapy crawl` makes its own)
-            run = self.archive.db.execute("select * from crawl_runs where id = ?", [row["last_run_id"]])
-            run = dict(zip((d[0] for d in run.description), run.fetchone()))
+            run = self.archive.row("select * from crawl_runs where id = ?", [row["last_run_id"]])
             files = self.warc_files[job.spider] = WarcFiles(warc_folder(self.archive.path), f"r{run['id']:05d}-{job.spider}",
                                                             warcinfo(run, run["settings"]), self.warc_max_bytes)
         final_status = item.wire[-1]["status"] if item.wire else None

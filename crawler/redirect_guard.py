@@ -16,6 +16,7 @@ decompression (RedirectMiddleware, 600), ``<meta refresh>`` after it (MetaRefres
 """
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from urllib.parse import urljoin
 
 from scrapy.http import HtmlResponse
@@ -27,7 +28,7 @@ from crawler import hosts
 _REDIRECTS = (301, 302, 303, 307, 308)
 
 
-class _Guard:
+class _Guard(ABC):
     def __init__(self, crawler):
         self.crawler = crawler
         self.max_times = crawler.settings.getint("REDIRECT_MAX_TIMES")
@@ -55,8 +56,9 @@ class _Guard:
             request.dont_filter = True
         return response
 
+    @abstractmethod
     def target(self, request, response) -> str | None:
-        raise NotImplementedError
+        """The URL this response redirects to, if it does (each subclass: its kind of redirect)."""
 
     def refusal(self, request, target: str) -> str | None:
         chain = [*request.meta.get("redirect_urls", []), request.url]
