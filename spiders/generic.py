@@ -19,7 +19,7 @@ from archive.records import LISTING
 from spiders.portal import PortalSpider
 from spiders.hanweb import FINGERPRINT as HANWEB_COLUMN
 from spiders.hanweb import HanwebListing
-from spiders.trs import PAGE_COUNT
+from spiders.trs import PAGE_COUNT, has_rows
 
 DISCLOSURE_AREA = re.compile(r"^(政府)?信息公开$|政务公开|政府信息公开(目录|平台|专栏)?$")
 REPORT_COLUMN = re.compile(r"^(政府)?(信息公开|政务公开)?(工作)?(年报|年度报告)$")
@@ -76,7 +76,7 @@ class GenericSpider(PortalSpider, HanwebListing):
         if not requests and HANWEB_COLUMN.search(response.text):  # a Hanweb column: ask its endpoint
             yield from self.column_requests(response)
             return
-        yield from self.render_if_scripted(response, found_rows=bool(requests))
+        yield from self.render_if_scripted(response, found_rows=bool(requests) or has_rows(url for url, _ in links))
         if not self.may_page_on(response, [url for url, _ in links]):
             return
         site, render = response.meta["site"], bool(response.meta.get("rendered"))

@@ -72,7 +72,10 @@ class PortalSpider(scrapy.Spider):
             meta["dont_obey_robotstxt"] = True
         if render:  # Chromium loads the page and runs its scripts (rows often come by XHR after load)
             meta.update(playwright=True, rendered=True,
-                        playwright_page_methods=[PageMethod("wait_for_load_state", "networkidle")])
+                        playwright_page_methods=[PageMethod("wait_for_load_state", "networkidle")],
+                        # A render takes seconds of browser work and a 0.5 s wait for quiet: not the
+                        # server's latency, which AutoThrottle would otherwise take it for and slow the host.
+                        autothrottle_dont_adjust_delay=True)
         return scrapy.Request(url, callback=callback, errback=self.on_failure, meta=meta, **kwargs)
 
     # --- captures -----------------------------------------------------------------------------
@@ -156,6 +159,7 @@ class PortalSpider(scrapy.Spider):
             "replay": response.request.to_dict(spider=self),
             "playwright": True,
             "playwright_include_page": True,
+            "autothrottle_dont_adjust_delay": True,  # the browser's time, not the server's latency
             "playwright_page_methods": [
                 PageMethod("wait_for_function", "() => document.cookie.length > 0", timeout=CHALLENGE_TIMEOUT_MS),
                 PageMethod("wait_for_load_state", "load"),
@@ -248,7 +252,8 @@ class PortalSpider(scrapy.Spider):
                 yield self.request(url, site, self.parse_detail, kind=DETAIL, title=title, render=site.render_all)
 
     def render_if_scripted(self, response: Response, found_rows: bool):
-        """A listing with no rows but a listing script is rendered in Chromium (once)."""
+        """A listing with no rows but a listing script is rendered in Chromium (once). A page of
+        rows none of which is a report (a column's newest page all notices) has rows: it is not."""
         if found_rows or response.meta.get("rendered") or not LISTING_SCRIPT.search(response.text):
             return
         self.crawler.stats.inc_value("xxgk/rendered_listings")

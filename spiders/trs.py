@@ -15,6 +15,8 @@ import re
 from archive.records import LISTING
 from spiders.portal import PortalSpider
 
+# A column row's link: a dated document page, whatever its title says.
+ROW_LINK = re.compile(r"(?:^|/)t\d{8}_\d+\.s?html?$")
 PAGE_COUNT = re.compile(r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"]([\w-]+)['\"]\s*,\s*['\"](\w+)['\"]")
 
 
@@ -30,7 +32,7 @@ class TrsSpider(PortalSpider):
         hits = [(a.attrib["href"], a.attrib.get("title") or "".join(a.css("::text").getall())) for a in response.css("a[href]")]
         requests = list(self.follow_hits(response, hits))
         yield from requests
-        yield from self.render_if_scripted(response, found_rows=bool(requests))
+        yield from self.render_if_scripted(response, found_rows=bool(requests) or has_rows(href for href, _ in hits))
         # Page by page, while pages bring new rows: the count is the portal's word, and a hostile or
         # broken one claims 100,000 pages (PortalSpider.may_page_on).
         match = PAGE_COUNT.search(response.text)
@@ -44,3 +46,8 @@ class TrsSpider(PortalSpider):
                                         meta={"list_pages": (pages, prefix, ext), "list_page": number})
             if request:
                 yield request
+
+
+def has_rows(hrefs) -> bool:
+    """Whether a listing page shows column rows (links to dated document pages), reports or not."""
+    return any(ROW_LINK.search(href.strip()) for href in hrefs)
