@@ -7,8 +7,9 @@ For each run: pages, the download stage (Scrapy's engine start to spider close, 
 and pages/s, the longest gap in the replica's request log, the time of the last extraction (when
 the archive's count of documents read last grew, sampled every 0.2 s), the whole command's time
 (for `xxgk crawl`: until the last document is read and the run summarised), the peak RSS of the
-crawl process itself and the peak PSS of its whole process tree (forkserver, readers, LibreOffice
-and Tesseract children: shared pages split, not counted once per process). No browser is started:
+crawl process itself and of its archive writer process, and the peak PSS of its whole process tree
+(writer, forkserver, readers, LibreOffice and Tesseract children: shared pages split, not counted
+once per process). No browser is started:
 no page here needs one.
 
     .venv/bin/python benchmarks/bench_throughput.py [--hosts 20] [--reports 16] [--rounds 2] [--scale 1]
@@ -88,10 +89,11 @@ class RequestLog:
             return [t for t in self.times if start <= t <= end]
 
 
-def tree_memory(pid: int) -> tuple[int, int]:
-    """(RSS of ``pid`` itself, PSS of ``pid`` and every descendant) in bytes. PSS splits pages shared
-    between processes (the forkserver's imported readers and the children forked from it), where a
-    sum of RSS would count them once per process."""
+def tree_memory(pid: int) -> tuple[int, int, int]:
+    """(RSS of ``pid`` itself, RSS of its archive writer process, PSS of ``pid`` and every
+    descendant) in bytes. PSS splits pages shared between processes (the forkserver's imported
+    readers and the children forked from it), where a sum of RSS would count them once per process.
+    The writer is the child ``multiprocessing`` spawned (``crawler.archive_process``); the bare spider has none."""
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -100,19 +102,28 @@ def tree_memory(pid: int) -> tuple[int, int]:
             except (OSError, IndexError, ValueError):
                 continue
             children.setdefault(parent, []).append(int(entry.name))
-    own, total, todo = 0, 0, [pid]
+    writers = set()
+    for child in children.get(pid, []):
+        try:
+            if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes():
+                writers.add(child)
+        except OSError:
+            pass
+    own, writer, total, todo = 0, 0, 0, [pid]
     while todo:
         current = todo.pop()
         try:
             for line in Path(f"/proc/{current}/smaps_rollup").read_text().splitlines():
                 if line.startswith("Pss:"):
                     total += int(line.split()[1]) * 1024
-                if current == pid and line.startswith("Rss:"):
+                if line.startswith("Rss:") and current == pid:
                     own = int(line.split()[1]) * 1024
+                if line.startswith("Rss:") and current in writers:
+                    writer += int(line.split()[1]) * 1024
         except OSError:
             pass
         todo += children.get(current, [])
-    return own, total
+    return own, writer, total
 
 
 def _stats(block: str) -> dict:
@@ -139,14 +150,14 @@ def run(command: list[str], log: RequestLog, env: dict, archive: Path | None = N
     (the time of the last extraction is when that count last grew)."""
     start = time.monotonic()
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    peak_own = peak = 0
+    peak_own = peak_writer = peak = 0
     read, last_read_at = 0, None
     out_err: list[str] = []
     reader = threading.Thread(target=lambda: out_err.extend(process.communicate()))
     reader.start()
     while process.poll() is None:
-        own, tree = tree_memory(process.pid)
-        peak_own, peak = max(peak_own, own), max(peak, tree)
+        own, writer, tree = tree_memory(process.pid)
+        peak_own, peak_writer, peak = max(peak_own, own), max(peak_writer, writer), max(peak, tree)
         if archive is not None and (now_read := extractions(archive)) > read:
             read, last_read_at = now_read, time.monotonic()
         time.sleep(0.2)
@@ -163,7 +174,7 @@ def run(command: list[str], log: RequestLog, env: dict, archive: Path | None = N
     download = max(s["elapsed_time_seconds"] for s in stats)
     return {"pages": pages, "download_s": download, "pages_per_s": pages / download, "max_gap_s": max(gaps, default=0),
             "command_s": end - start, "last_extraction_s": None if last_read_at is None else last_read_at - start,
-            "peak_rss_mib": peak_own / 2**20, "peak_pss_mib": peak / 2**20}
+            "peak_rss_mib": peak_own / 2**20, "peak_writer_mib": peak_writer / 2**20, "peak_pss_mib": peak / 2**20}
 
 
 def main() -> None:
@@ -200,14 +211,14 @@ def main() -> None:
     print(f"\nmixed replica: {args.hosts} hosts, {args.reports * args.scale} reports each, {pages} URLs fetched; "
           f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print("| run | pages | documents read | download stage s | pages/s | longest request gap s | last extraction s "
-          "| command s | peak RSS MiB (crawl process) | peak PSS MiB (process tree) | download ms/page | command ms/page "
+          "| command s | peak RSS MiB (crawl process) | peak RSS MiB (writer process) | peak PSS MiB (process tree) | download ms/page | command ms/page "
           "| KiB/page (RSS) |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for name, runs in results.items():
         for r in runs:
             last = "" if r.get("last_extraction_s") is None else f"{r['last_extraction_s']:.1f}"
             print(f"| {name} | {r['pages']:.0f} | {r.get('documents_read', '')} | {r['download_s']:.1f} | {r['pages_per_s']:.1f} "
-                  f"| {r['max_gap_s']:.2f} | {last} | {r['command_s']:.1f} | {r['peak_rss_mib']:.0f} | {r['peak_pss_mib']:.0f} "
+                  f"| {r['max_gap_s']:.2f} | {last} | {r['command_s']:.1f} | {r['peak_rss_mib']:.0f} | {r['peak_writer_mib']:.0f} | {r['peak_pss_mib']:.0f} "
                   f"| {1000 * r['download_s'] / r['pages']:.2f} | {1000 * r['command_s'] / r['pages']:.1f} "
                   f"| {1024 * r['peak_rss_mib'] / r['pages']:.1f} |")
     ratio = [x["pages_per_s"] / b["pages_per_s"] for x, b in zip(results["xxgk crawl"], results["bare Scrapy"])]

@@ -1,10 +1,9 @@
-"""The crawl process's one writer of the archive, on a thread of its own, off the reactor.
+"""The archive's writer loop: a thread of the writer process (``crawler.archive_process``).
 
 Storing a capture — its bytes in the blob folder, its row, its WARC copy (gzip), and for a report
-page or attachment already read, its report marked seen again — is file and SQLite work that held
-the reactor for milliseconds a page, while no request went out. The item pipeline hands each capture
-to this thread and awaits the answer, so a capture is stored before the pipeline returns it, as
-before, while the reactor goes on downloading.
+page or attachment already read, its report marked seen again — is file and SQLite work. The crawl
+process hands each capture to the writer process, whose receiving loop queues it here; what became
+of each batch goes back through ``reply``.
 
 - Batches: what arrives while one batch is written is written next, its rows in one transaction.
   Each batch's WARC copies are written once its rows are committed, and where they went is noted in
@@ -13,9 +12,7 @@ before, while the reactor goes on downloading.
 - An error storing one capture (disk full) fails that capture alone: a batch that fails is rolled
   back and its captures stored one by one, each error reported to the pipeline that asked.
 - Between batches this thread writes what the extraction pool read (``ExtractionFeeder.tick``), so
-  the process writes the archive through one connection, the feeder's, and the reactor writes nothing.
-
-One thread per archive per process, shared by every crawler (one per platform) of a run.
+  the archive is written through one connection, the feeder's.
 """
 from __future__ import annotations
 
@@ -23,9 +20,8 @@ import logging
 import queue
 import sqlite3
 import threading
-from concurrent.futures import Future
 from dataclasses import dataclass, replace
-from pathlib import Path
+from typing import Callable
 
 from archive.records import ATTACHMENT, DETAIL, OK, Blocked, Capture
 from archive.warc import WarcFiles, earlier_record, note_written, warc_folder, warcinfo
@@ -52,32 +48,33 @@ class Stored:
 
 @dataclass
 class _Job:
+    token: int  # the asker's, sent back with the outcome
     item: Capture | Blocked
     spider: str
     run_id: int
-    future: Future
 
 
 _STOP = object()
 
 
 class ArchiveThread:
-    def __init__(self, feeder: extraction.ExtractionFeeder, *, warc: bool = True, warc_max_bytes: int = 1_000_000_000):
+    """``reply`` is called from this thread with each batch's ``(token, Stored)`` pairs."""
+
+    def __init__(self, feeder: extraction.ExtractionFeeder, reply: Callable[[list[tuple[int, Stored]]], None], *,
+                 warc: bool = True, warc_max_bytes: int = 1_000_000_000):
         self.feeder = feeder
         self.archive = feeder.archive  # opened shared: this thread writes through it, then whoever drains
+        self.reply = reply
         self.warc = warc
         self.warc_max_bytes = warc_max_bytes
         self.warc_files: dict[str, WarcFiles] = {}
-        self.users = 0
         self._jobs: queue.SimpleQueue = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="xxgk-archive-writer", daemon=True)
         self._thread.start()
 
-    def submit(self, item: Capture | Blocked, spider: str, run_id: int) -> Future:
-        """Queue ``item`` to be stored; the future's result is a ``Stored``."""
-        future: Future = Future()
-        self._jobs.put(_Job(item, spider, run_id, future))
-        return future
+    def submit(self, token: int, item: Capture | Blocked, spider: str, run_id: int) -> None:
+        """Queue ``item`` to be stored; its ``Stored`` comes back through ``reply`` with ``token``."""
+        self._jobs.put(_Job(token, item, spider, run_id))
 
     def stop(self) -> None:
         """Store what is queued, write the pool's finished outcomes, close the WARC files, end the thread."""
@@ -123,14 +120,12 @@ class ArchiveThread:
                         results.append(self._store(job))
                 except (OSError, sqlite3.Error) as exc:
                     results.append(Stored(error=f"{type(exc).__name__}: {exc}"))
-        except BaseException as exc:  # a bug: every pipeline waiting hears of it, the thread goes on
-            for job in batch:
-                job.future.set_exception(exc)
-            return
+        except Exception as exc:  # a bug: logged, and every capture of the batch counted as not stored
+            logger.exception("storing a batch of captures failed")
+            results = [Stored(error=f"{type(exc).__name__}: {exc}")] * len(batch)
         if self.warc:
             results = self._copy_to_warc(batch, results)
-        for job, result in zip(batch, results):
-            job.future.set_result(result)
+        self.reply([(job.token, result) for job, result in zip(batch, results)])
 
     def _store(self, job: _Job) -> Stored:
         item = job.item
@@ -178,42 +173,3 @@ class ArchiveThread:
             return result
         note_written(self.archive.db, result.capture_id, written)
         return replace(result, warc=written.record_type)
-
-
-# One thread per archive per process, like its feeder.
-_THREADS: dict[str, ArchiveThread] = {}
-_LOCK = threading.Lock()
-
-
-def open_thread(archive_path: Path | str, *, workers: int | None = None, warc: bool = True,
-                warc_max_bytes: int = 1_000_000_000) -> ArchiveThread:
-    """The archive's writer thread, started on first use; every ``open_thread`` needs a ``release``."""
-    key = str(Path(archive_path).resolve())
-    with _LOCK:
-        thread = _THREADS.get(key)
-        if thread is None:
-            feeder = extraction.feeder_for(archive_path, workers=workers)
-            thread = _THREADS[key] = ArchiveThread(feeder, warc=warc, warc_max_bytes=warc_max_bytes)
-        thread.users += 1
-        return thread
-
-
-def release(thread: ArchiveThread) -> bool:
-    """One user done; the last one stops the thread. Returns whether it stopped."""
-    with _LOCK:
-        thread.users -= 1
-        if thread.users > 0:
-            return False
-        for key, value in list(_THREADS.items()):
-            if value is thread:
-                del _THREADS[key]
-    thread.stop()
-    return True
-
-
-def stop_all(archive_path: Path | str) -> None:
-    """Stop the archive's thread whatever its users (a crawl stopped by a signal may not close them all)."""
-    with _LOCK:
-        thread = _THREADS.pop(str(Path(archive_path).resolve()), None)
-    if thread is not None:
-        thread.stop()

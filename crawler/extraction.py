@@ -8,7 +8,7 @@ a crash (retried on the next crawl), or a limit hit (retried once the limit is r
 archive is the queue, a crawl that crashed leaves its documents pending for ``xxgk extract-pending``
 or the next crawl, and nothing is read twice.
 
-No Scrapy here: the crawl's writer thread (``crawler.archive_thread``) calls ``tick`` between
+No Scrapy here: the crawl's writer process (``crawler.archive_process``) calls ``tick`` between
 batches of captures, ``xxgk extract-pending`` and the Redis archive writer from a plain loop.
 """
 from __future__ import annotations
@@ -71,7 +71,6 @@ class ExtractionFeeder:
         self.submitted: set[str] = set()
         self.finished: deque[Outcome] = deque()  # read by the pool, not written yet
         self.counts = {"report": 0, "not_report": 0, "failed": 0, "limit": 0}
-        self.held = False  # True when its owner (run_crawl) drains it, not the pipeline
 
     def _registered_agencies(self) -> dict[str, str]:
         """The agencies of the sites crawls registered in the archive (``sites``), by site id."""
@@ -153,21 +152,3 @@ class ExtractionFeeder:
             self.counts["limit"] += 1
             return
         self.counts["report" if rid else "not_report"] += 1
-
-
-# One feeder per archive per process: the crawl runs one spider per platform, all feeding one pool.
-_FEEDERS: dict[str, ExtractionFeeder] = {}
-
-
-def feeder_for(archive_path: Path | str, **options) -> ExtractionFeeder:
-    key = str(Path(archive_path).resolve())
-    if key not in _FEEDERS:
-        _FEEDERS[key] = ExtractionFeeder(archive_path, **options)
-    return _FEEDERS[key]
-
-
-def release(feeder: ExtractionFeeder) -> None:
-    for key, value in list(_FEEDERS.items()):
-        if value is feeder:
-            del _FEEDERS[key]
-    feeder.close()

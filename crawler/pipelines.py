@@ -1,9 +1,9 @@
 """The glue between the crawl and the archive: bytes first, then numbers.
 
-Every capture goes to the archive's writer thread (``crawler.archive_thread``), which stores its
-bytes, its row and its WARC copy, off the reactor; the pipeline returns the capture once it is
-stored. Documents are read beside the downloads by the extraction pool, fed from the archive
-(``crawler.extraction``), whose outcomes the same thread writes.
+Every capture goes to the archive's writer process (``crawler.archive_process``), which stores its
+bytes, its row and its WARC copy; the pipeline returns the capture once it is stored. Documents are
+read beside the downloads by the extraction pool, fed from the archive (``crawler.extraction``),
+which the same process runs and whose outcomes it writes.
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from scrapy.exceptions import DropItem
 
 from archive.records import OK, Blocked, Capture
 from archive.store import Archive
-from crawler import archive_thread, extraction
+from crawler import archive_process
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ class ArchivePipeline:
         self.stats = crawler.stats
         self.path = crawler.settings.get("XXGK_ARCHIVE")
         self.run_id = crawler.settings.getint("XXGK_RUN_ID") or None
-        self.thread: archive_thread.ArchiveThread | None = None
+        self.writer: archive_process.ArchiveProcess | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -52,17 +52,17 @@ class ArchivePipeline:
             self.run_id = archive.start_run(f"scrapy crawl {self.crawler.spider.name}", {})
             archive.close()
         settings = self.crawler.settings
-        self.thread = archive_thread.open_thread(self.path, workers=settings.getint("XXGK_EXTRACT_WORKERS") or None,
-                                                 warc=settings.getbool("XXGK_WARC_ENABLED", True),
-                                                 warc_max_bytes=settings.getint("XXGK_WARC_MAX_BYTES"))
+        self.writer = archive_process.open_writer(self.path, workers=settings.getint("XXGK_EXTRACT_WORKERS") or None,
+                                                  warc=settings.getbool("XXGK_WARC_ENABLED", True),
+                                                  warc_max_bytes=settings.getint("XXGK_WARC_MAX_BYTES"))
 
     def close_spider(self):
-        feeder = self.thread.feeder
-        if archive_thread.release(self.thread) and not feeder.held:
-            feeder.drain()
-            for name, value in feeder.counts.items():
+        if archive_process.release(self.writer) and not self.writer.held:
+            finished = self.writer.finish(drain=True)
+            for name, value in finished["counts"].items():
                 self.stats.set_value(f"extract/{name}", value)
-            extraction.release(feeder)
+            if finished.get("error"):
+                self._storage_error(finished["error"])
         if self.own_run:
             archive = Archive(self.path)
             archive.finish_run(self.run_id, requests=self.stats.get_value("downloader/request_count", 0))
@@ -71,7 +71,7 @@ class ArchivePipeline:
     async def process_item(self, item):
         if not isinstance(item, (Capture, Blocked)):
             return item
-        stored = await asyncio.wrap_future(self.thread.submit(item, self.crawler.spider.name, self.run_id))
+        stored = await asyncio.wrap_future(self.writer.submit(item, self.crawler.spider.name, self.run_id))
         if isinstance(item, Blocked):
             return item
         if stored.error:

@@ -16,7 +16,7 @@ from scrapy.settings import Settings
 from archive.store import Archive
 from archive import run_summary
 from crawler import progress
-from crawler import archive_thread, extraction
+from crawler import archive_process, extraction
 from crawler import settings as default_settings
 from crawler.sites import Site
 from spiders.generic import GenericSpider
@@ -76,42 +76,41 @@ def run_crawl(sites: list[Site], archive_path: Path, *, command: str, overrides:
         crawlers.append(crawler)
         process.crawl(crawler, sites=group)
     display.start_ticks()
-    # The run's extraction pool, shared by every spider; drained after the last one closes.
-    feeder = extraction.feeder_for(archive_path, agency_hints={s.id: s.agency for s in sites},
-                                   workers=process.settings.getint("XXGK_EXTRACT_WORKERS") or None)
-    feeder.held = True
+    # The run's writer process (and extraction pool), shared by every spider; drained after the last one closes.
+    writer = archive_process.open_writer(archive_path, agency_hints={s.id: s.agency for s in sites},
+                                         workers=process.settings.getint("XXGK_EXTRACT_WORKERS") or None,
+                                         warc=process.settings.getbool("XXGK_WARC_ENABLED", True),
+                                         warc_max_bytes=process.settings.getint("XXGK_WARC_MAX_BYTES"))
+    writer.held = True
+    interrupted = True
     try:
         # Everything imported so far lives as long as the process: out of the garbage collector's
         # sight, its full collections during the crawl take half the time (0.45 s -> 0.2 s a 750-page crawl).
         gc.freeze()
         if crawlers:
             process.start()
-        archive_thread.stop_all(archive_path)  # closed with the last spider, unless a signal stopped the crawl
         # SIGTERM / Ctrl-C: the run is interrupted, and the next run of the same command resumes it.
         interrupted = process.signalled or any(c.stats.get_value("finish_reason") == "shutdown" for c in crawlers)
-        if interrupted:  # what is read is written; the rest stays pending for the next run
-            feeder.tick()
-        else:
-            feeder.drain()
     finally:
+        archive_process.release(writer)
+        # What was captured is stored; what is read is written; an interrupted run leaves the rest pending.
+        finished = writer.finish(drain=not interrupted)
         display.stop()
         progress.close_board(run_id)
-        read = feeder.progress()
-        extraction.release(feeder)
     requests = sum(c.stats.get_value("downloader/request_count", 0) for c in crawlers)
-    storage_errors = sum(c.stats.get_value("archive/storage_errors", 0) for c in crawlers)
+    storage_errors = sum(c.stats.get_value("archive/storage_errors", 0) for c in crawlers) + bool(finished.get("error"))
     # A run that did not see or could not store everything cannot tell a removed report from a missed one.
     removed = 0 if interrupted or storage_errors else archive.mark_removed(run_id)
     counts = archive.finish_run(run_id, requests=requests, storage_errors=storage_errors,
                                 status="interrupted" if interrupted else "finished")
     first_error = next((c.stats.get_value("archive/storage_error") for c in crawlers
-                        if c.stats.get_value("archive/storage_error")), None)
+                        if c.stats.get_value("archive/storage_error")), finished.get("error"))
     summary = run_summary.summarize(archive.db, run_id, [{"id": s.id, "start_url": s.start_url} for s in sites],
                                     interrupted=interrupted, storage_errors=storage_errors)
     pending = extraction.count_pending(archive)
     archive.close()
     return {"run_id": run_id, "removed": removed, "interrupted": interrupted, "storage_error": first_error, **counts,
-            "summary": summary, "seconds": time.monotonic() - board.started, "extracted": read["extracted"],
+            "summary": summary, "seconds": time.monotonic() - board.started, "extracted": finished["progress"]["extracted"],
             "pending": pending}
 
 

@@ -139,6 +139,90 @@ def test_the_first_sigterm_ends_the_crawl_within_seconds_and_marks_it_interrupte
     assert integrity(archive) == "ok"
 
 
+def _writer_of(pid: int) -> int | None:
+    """The crawl's archive writer process (``crawler.archive_process``): the child multiprocessing spawned."""
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                parent = int(open(f"/proc/{entry}/stat").read().rsplit(")", 1)[1].split()[1])
+                command = open(f"/proc/{entry}/cmdline", "rb").read()
+            except (OSError, IndexError, ValueError):
+                continue
+            if parent == pid and b"spawn_main" in command:
+                return int(entry)
+    return None
+
+
+def _wait_for(condition, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and not condition():
+        time.sleep(0.2)
+
+
+def test_ctrl_c_reaches_the_writer_too_and_everything_captured_is_stored_with_whole_warc_records(tmp_path):
+    """A terminal's Ctrl-C signals the whole process group: the writer ignores it, stores what the
+    crawl sent, closes its WARC files, and only then ends."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    archive = tmp_path / "archive.db"
+    with Portal("127.0.0.77") as portal, Portal("127.0.0.78") as slow:
+        portal.route("/big.pdf", raw(b"%PDF-1.4\n" + os.urandom(4 * 2**20)))
+        portal.route("/list/index.html", listing([(f"/r{n}.html", TITLE.format(agency=f"{n}局")) for n in range(30)]
+                                                 + [("/big.pdf", TITLE.format(agency="大局"))]))
+        portal.route("/r*", html(REPORT))
+        slow.route("/slow.html", hanging(300))
+        slow.route("/list/index.html", listing([("/slow.html", TITLE.format(agency="慢局"))]))
+        sites = registry(tmp_path / "sites.yaml", ("many", portal.url("/list/index.html"), "generic"),
+                         ("slow", slow.url("/list/index.html"), "generic"))
+        crawl = subprocess.Popen(crawl_args(sites, archive, "--set", "AUTOTHROTTLE_ENABLED=False"), cwd=ROOT,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+        try:
+            _wait_for(lambda: slow.hits["/slow.html"] and portal.hits["/big.pdf"])
+            writer = _writer_of(crawl.pid)
+            assert writer is not None
+            os.killpg(crawl.pid, signal.SIGINT)  # what a terminal sends on Ctrl-C: every process of the group
+            out, err = crawl.communicate(timeout=60)
+        finally:
+            if crawl.poll() is None:
+                os.killpg(crawl.pid, signal.SIGKILL)
+    assert crawl.returncode == 130 and "interrupted" in err, err[-2000:]
+    assert not os.path.exists(f"/proc/{writer}")  # it ended with the crawl
+    stored = {r["url"].rsplit("/", 1)[1] for r in rows(archive, "select url from captures where flag = 'ok'")}
+    assert "big.pdf" in stored  # fetched before the signal: stored, though the writer was signalled too
+    records = 0
+    for warc in (tmp_path / "archive.db.warc").glob("*.warc.gz"):
+        with open(warc, "rb") as fh:
+            for record in ArchiveIterator(fh):  # a record cut short raises here
+                record.content_stream().read()
+                records += 1
+    assert records >= 2 * len(stored)  # a request and a response each
+    assert integrity(archive) == "ok"
+
+
+def test_a_writer_process_that_dies_fails_the_captures_it_did_not_store_and_the_crawl_still_ends(tmp_path):
+    archive = tmp_path / "archive.db"
+    with Portal("127.0.0.79") as portal:
+        portal.route("/a.html", html(REPORT, title=TITLE.format(agency="甲局")))
+        portal.route("/late.html", hanging(4))  # answers after the writer is gone
+        portal.route("/list/index.html", listing([("/a.html", TITLE.format(agency="甲局")),
+                                                  ("/late.html", TITLE.format(agency="晚局"))]))
+        sites = registry(tmp_path / "sites.yaml", ("dies", portal.url("/list/index.html"), "generic"))
+        crawl = subprocess.Popen(crawl_args(sites, archive), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 text=True)
+        try:
+            _wait_for(lambda: portal.hits["/late.html"] and rows(archive, "select id from captures where url like '%/a.html'"))
+            os.kill(_writer_of(crawl.pid), signal.SIGKILL)  # the OOM killer's choice
+            out, err = crawl.communicate(timeout=120)
+        finally:
+            if crawl.poll() is None:
+                crawl.kill()
+    assert crawl.returncode == 2 and "could not be stored" in err and "archive writer process" in err, err[-2000:]
+    [run] = rows(archive, "select * from crawl_runs")
+    assert run["storage_errors"] >= 1 and run["status"] == "finished"
+    assert not rows(archive, "select id from captures where url like '%/late.html'")
+    assert integrity(archive) == "ok"
+
+
 def test_two_demos_on_one_port_get_a_one_line_message(tmp_path):
     port = free_port()
     with Replica.start(port=port):  # the first demo's portals
