@@ -61,9 +61,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def playwright_drivers(pid: int) -> int:
-    """How many Playwright node drivers (``cli.js run-driver``) process ``pid`` has running now."""
-    found = 0
+def child_processes(pid: int, marker: bytes) -> list[int]:
+    """The children of process ``pid`` whose command line contains ``marker``."""
+    found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -72,6 +72,11 @@ def playwright_drivers(pid: int) -> int:
             command = (entry / "cmdline").read_bytes()
         except (OSError, IndexError, ValueError):
             continue
-        if parent == pid and b"run-driver" in command:
-            found += 1
+        if parent == pid and marker in command:
+            found.append(int(entry.name))
     return found
+
+
+def playwright_drivers(pid: int) -> int:
+    """How many Playwright node drivers (``cli.js run-driver``) process ``pid`` has running now."""
+    return len(child_processes(pid, b"run-driver"))

@@ -19,7 +19,7 @@ from crawler.browser import find_browser
 from crawler.hosts import refusal
 from crawler.sites import Site
 from replica.server import Replica
-from tests.crawl_helpers import ROOT, XXGK, free_port, rows
+from tests.crawl_helpers import ROOT, XXGK, child_processes, free_port, rows
 from tests.hostile_server import TITLE, Portal, hanging, html, listing, raw
 
 REPORT = "<p>本机关2023年度未收到政府信息公开申请。</p>"
@@ -141,16 +141,7 @@ def test_the_first_sigterm_ends_the_crawl_within_seconds_and_marks_it_interrupte
 
 def _writer_of(pid: int) -> int | None:
     """The crawl's archive writer process (``crawler.archive_process``): the child multiprocessing spawned."""
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                parent = int(open(f"/proc/{entry}/stat").read().rsplit(")", 1)[1].split()[1])
-                command = open(f"/proc/{entry}/cmdline", "rb").read()
-            except (OSError, IndexError, ValueError):
-                continue
-            if parent == pid and b"spawn_main" in command:
-                return int(entry)
-    return None
+    return next(iter(child_processes(pid, b"spawn_main")), None)
 
 
 def _wait_for(condition, seconds: float = 120) -> None:
