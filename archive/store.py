@@ -291,9 +291,11 @@ class Archive:
 
         - The same report reached through several documents (an HTML body and its PDF, two URLs)
           stays one report; its numbers come from the best-read document, chosen the same way
-          whatever order the documents arrive in, so a re-run changes nothing.
-        - The document its numbers came from, saying something else now, is a new version; the
-          old version's numbers stay.
+          whatever order the documents arrive in (the extraction pool finishes them in any
+          order), so a re-run changes nothing.
+        - One of its documents saying something else now (the one its numbers came from, or
+          another known at that URL) is a new version; the old version's numbers stay. The other
+          documents of that change, read in the same run, are better or worse readings of it.
 
         ``extractor_version``: the extractor that read it (default: this one's).
         """
@@ -320,17 +322,38 @@ class Archive:
             if report is None:
                 write(version=1, reason="correction" if correction else "first", note=correction)
             elif content == report["content_hash"]:
-                self.touch_report(rid, seen_at)
+                if self._reads_better(source, report):  # the same numbers: the better document is their source
+                    made = self._version_made(report)
+                    self._write_version(rid, agency, identity, extraction, source, content, made["run_id"],
+                                        version=report["version"], made_at=made["first_seen"], extractor_version=version_read)
+                else:
+                    self.touch_report(rid, seen_at)
             elif correction or self._current_reason(report) == "correction":
                 self._file_around_correction(report, source, content, correction, write)
-            elif source["url"] == report["url"]:
+            elif source["url"] == report["url"] or (self._changed_at_its_url(source) and self._version_made(report)["run_id"] != run_id):
                 write(version=report["version"] + 1, reason="changed")
-            elif _quality(source) > _quality(self.db["report_sources"].get((rid, report["sha256"]))):
+            elif self._reads_better(source, report):
                 write(version=report["version"])
             else:
                 self.touch_report(rid, seen_at)
             self._note_extraction(sha256, "report", rid, None, seen_at, version_read)
         return rid
+
+    def _reads_better(self, source: dict, report: dict) -> bool:
+        current = self.db["report_sources"].get((report["id"], report["sha256"]))
+        return _quality(source) > _quality(current)
+
+    def _version_made(self, report: dict) -> dict:
+        """The run that made the report's current version, and when."""
+        row = self.db.execute("select run_id, first_seen from report_versions where report_id = ? and version = ?",
+                              [report["id"], report["version"]]).fetchone()
+        return {"run_id": row[0], "first_seen": row[1]}
+
+    def _changed_at_its_url(self, source: dict) -> bool:
+        """Whether this report was read before from other bytes at this document's URL (its
+        attachment, republished beside its page)."""
+        return self.db.execute("select 1 from report_sources where report_id = ? and url = ? and sha256 != ?",
+                               [source["report_id"], source["url"], source["sha256"]]).fetchone() is not None
 
     def _current_reason(self, report: dict) -> str | None:
         row = self.db.execute("select reason from report_versions where report_id = ? and version = ?",
@@ -354,7 +377,7 @@ class Archive:
             same_notice = current is not None and current["reason"] == "correction" and current["note"] == correction
             if not same_notice or source["url"] == report["url"]:
                 write(version=report["version"] + 1, reason="correction", note=correction)
-            elif _quality(source) > _quality(self.db["report_sources"].get((rid, report["sha256"]))):
+            elif self._reads_better(source, report):
                 write(version=report["version"])
             else:
                 self.touch_report(rid, source["first_seen"])

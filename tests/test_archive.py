@@ -104,6 +104,50 @@ def test_the_better_read_source_wins_in_any_order(tmp_path):
     assert chosen == ["http://127.0.0.1:1/good"] * 2
 
 
+def _file_in_order(a, run, docs, order, day):
+    """Capture and file ``docs`` (name -> (body, extraction)) in ``order``, as the pool finishes them."""
+    for name in order:
+        body, read = docs[name]
+        cid, _ = a.record_capture(capture(url=f"http://127.0.0.1:1/{name}", body=body, fetched_at=f"2026-{day}T00:00:00+00:00"), run)
+        a.record_extraction(read, capture_id=cid, run_id=run)
+
+
+def test_the_same_numbers_from_a_page_and_its_attachment_have_one_source_in_any_order(tmp_path):
+    """Both documents read alike: which one the report cites must not depend on which reader finished first."""
+    chosen = set()
+    for order in (("page", "file"), ("file", "page")):
+        a = Archive(tmp_path / f"{order[0]}.db")
+        _file_in_order(a, a.start_run("test", {}), {"page": (b"p", extraction()), "file": (b"f", extraction())}, order, "01-01")
+        report = a.db["reports"].get("某某局-2021-organ")
+        chosen.add((report["url"], report["version"]))
+        assert [v["version"] for v in a.db["report_versions"].rows] == [1]
+        a.close()
+    assert len(chosen) == 1
+
+
+@pytest.mark.parametrize("later", [("page", "file"), ("file", "page")])
+@pytest.mark.parametrize("first", [("page", "file"), ("file", "page")])
+def test_a_page_and_its_attachment_both_republished_are_one_new_version_in_any_order(tmp_path, first, later):
+    """Version 1 read from both documents; both republished with new numbers, the attachment's read
+    less well. Whatever order the readings arrive in, the new numbers are version 2 from the better
+    document, and version 1 keeps the old numbers — an attachment's new reading never overwrites them."""
+    a = Archive(tmp_path / "a.db")
+    run1 = a.start_run("test", {})
+    _file_in_order(a, run1, {"page": (b"p1", extraction(filled=3)), "file": (b"f1", extraction(filled=3))}, first, "01-01")
+    run2 = a.start_run("test", {})
+    _file_in_order(a, run2, {"page": (b"p2", extraction(filled=5)), "file": (b"f2", extraction(filled=5, failed=1))},
+                   later, "02-01")
+    rid = "某某局-2021-organ"
+    report = a.db["reports"].get(rid)
+    assert report["version"] == 2 and report["url"] == "http://127.0.0.1:1/page"
+    versions = list(a.db.query("select version, run_id, reason from report_versions where report_id = ? order by version", [rid]))
+    assert versions == [{"version": 1, "run_id": run1, "reason": "first"}, {"version": 2, "run_id": run2, "reason": "changed"}]
+    def filled(version):
+        return a.db.execute("select count(value) from cells where report_id = ? and version = ?", [rid, version]).fetchone()[0]
+    assert (filled(1), filled(2)) == (3, 5)
+    a.close()
+
+
 def test_not_a_report_is_recorded_and_not_filed(archive):
     run = archive.start_run("test", {})
     cid, _ = archive.record_capture(capture(body=b"garbage"), run)
