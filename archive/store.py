@@ -323,14 +323,14 @@ class Archive:
                 write(version=1, reason="correction" if correction else "first", note=correction)
             elif content == report["content_hash"]:
                 if self._reads_better(source, report):  # the same numbers: the better document is their source
-                    made = self._version_made(report)
+                    made = self._current_version(report)
                     self._write_version(rid, agency, identity, extraction, source, content, made["run_id"],
                                         version=report["version"], made_at=made["first_seen"], extractor_version=version_read)
                 else:
                     self.touch_report(rid, seen_at)
-            elif correction or self._current_reason(report) == "correction":
+            elif correction or self._current_version(report)["reason"] == "correction":
                 self._file_around_correction(report, source, content, correction, write)
-            elif source["url"] == report["url"] or (self._changed_at_its_url(source) and self._version_made(report)["run_id"] != run_id):
+            elif source["url"] == report["url"] or (self._changed_at_its_url(source) and self._current_version(report)["run_id"] != run_id):
                 write(version=report["version"] + 1, reason="changed")
             elif self._reads_better(source, report):
                 write(version=report["version"])
@@ -343,22 +343,15 @@ class Archive:
         current = self.db["report_sources"].get((report["id"], report["sha256"]))
         return _quality(source) > _quality(current)
 
-    def _version_made(self, report: dict) -> dict:
-        """The run that made the report's current version, and when."""
-        row = self.db.execute("select run_id, first_seen from report_versions where report_id = ? and version = ?",
-                              [report["id"], report["version"]]).fetchone()
-        return {"run_id": row[0], "first_seen": row[1]}
+    def _current_version(self, report: dict) -> dict:
+        """The report's current version row: why it was made, by which run, when."""
+        return self.db["report_versions"].get((report["id"], report["version"]))
 
     def _changed_at_its_url(self, source: dict) -> bool:
         """Whether this report was read before from other bytes at this document's URL (its
         attachment, republished beside its page)."""
         return self.db.execute("select 1 from report_sources where report_id = ? and url = ? and sha256 != ?",
                                [source["report_id"], source["url"], source["sha256"]]).fetchone() is not None
-
-    def _current_reason(self, report: dict) -> str | None:
-        row = self.db.execute("select reason from report_versions where report_id = ? and version = ?",
-                              [report["id"], report["version"]]).fetchone()
-        return row[0] if row else None
 
     def _file_around_correction(self, report: dict, source: dict, content: str, correction: str | None, write) -> None:
         """A 更正 and the report it corrects, whichever arrives first.
