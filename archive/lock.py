@@ -16,6 +16,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 
+# The locks this process holds, by archive: the crawl's archive writer process shares its lock (``held_fd``).
+_HELD: dict[Path, int] = {}
+
+
 class ArchiveLocked(Exception):
     def __init__(self, path: Path, holder: dict):
         self.path = path
@@ -58,21 +62,33 @@ class ArchiveLock:
         left = _read(fd)
         if left:  # a holder that never released: its process died with the lock
             self.recovered = left
-        holder = {"pid": os.getpid(), "host": socket.gethostname(), "command": self.command,
-                  "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, json.dumps(holder, ensure_ascii=False).encode(), 0)
-        os.fsync(fd)
+        name_holder(fd, self.command)
         self.fd = fd
+        _HELD[self.archive.resolve()] = fd
         return self
 
     def __exit__(self, *exc) -> None:
         if self.fd is None:
             return
+        _HELD.pop(self.archive.resolve(), None)
         os.ftruncate(self.fd, 0)  # empty: released cleanly
         fcntl.flock(self.fd, fcntl.LOCK_UN)
         os.close(self.fd)
         self.fd = None
+
+
+def held_fd(archive: Path | str) -> int | None:
+    """The open lock file of ``archive`` when this process holds its lock, else None."""
+    return _HELD.get(Path(archive).resolve())
+
+
+def name_holder(fd: int, command: str) -> None:
+    """Write this process into the lock file ``fd`` as the lock's holder."""
+    holder = {"pid": os.getpid(), "host": socket.gethostname(), "command": command,
+              "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, json.dumps(holder, ensure_ascii=False).encode(), 0)
+    os.fsync(fd)
 
 
 def _read(fd: int) -> dict:

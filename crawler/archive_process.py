@@ -11,6 +11,10 @@ and this process — the archive's one writer — stores it, feeds the pool and 
 - The writer ignores SIGINT and SIGTERM (Ctrl-C reaches the whole process group): the crawl decides
   when to stop, and ``finish`` stores what is queued, drains the pool or not, and ends the process.
   A crawl process that dies closes the pipe: the writer stores what it received and exits.
+- The writer shares the crawl's archive lock (``archive.lock``): it is given the lock's open file,
+  and a ``flock`` lasts until every process holding its file has closed it. So a crawl killed
+  with ``kill -9`` leaves the archive locked, in the writer's name, until the writer has stored
+  what it received; another writer cannot start in between.
 - A writer that dies (killed, out of memory) fails every capture still waiting with a storage error:
   counted, and the crawl goes on to its end without storing more.
 
@@ -22,12 +26,15 @@ from __future__ import annotations
 import itertools
 import logging
 import multiprocessing
+import os
 import queue
 import signal
 import threading
 from concurrent.futures import Future
+from multiprocessing import reduction
 from pathlib import Path
 
+from archive.lock import held_fd, name_holder
 from archive.records import Blocked, Capture
 from crawler.archive_thread import Stored
 
@@ -41,7 +48,9 @@ class ArchiveProcess:
         context = multiprocessing.get_context("spawn")
         self._conn, child = context.Pipe()
         options = {"workers": workers, "warc": warc, "warc_max_bytes": warc_max_bytes, "agency_hints": agency_hints}
-        self.process = context.Process(target=_serve, args=(child, str(archive_path), options), name="xxgk-archive-writer")
+        lock = held_fd(archive_path)
+        lock = None if lock is None else _LockFile(lock)
+        self.process = context.Process(target=_serve, args=(child, str(archive_path), options, lock), name="xxgk-archive-writer")
         self.process.start()
         child.close()
         self.users = 0
@@ -102,8 +111,24 @@ class ArchiveProcess:
         self._replies.put(None)
 
 
-def _serve(conn, archive_path: str, options: dict) -> None:
+class _LockFile:
+    """The archive lock's open file (a descriptor), handed to the writer process as it is spawned,
+    the way multiprocessing hands it the pipe: the child receives a duplicate of the descriptor."""
+
+    def __init__(self, fd: int):
+        self.fd = fd
+
+    def __reduce__(self):
+        return _detach, (reduction.DupFd(self.fd),)
+
+
+def _detach(duplicate) -> int:
+    return duplicate.detach()
+
+
+def _serve(conn, archive_path: str, options: dict, lock_fd: int | None) -> None:
     """The writer process: store what the crawl sends, feed the pool, until told to finish."""
+    crawl = os.getppid()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     from crawler import extraction
@@ -125,7 +150,9 @@ def _serve(conn, archive_path: str, options: dict) -> None:
         while True:
             try:
                 message = conn.recv()
-            except (EOFError, OSError):
+            except (EOFError, OSError):  # the crawl died: the lock now holds for this process alone
+                if lock_fd is not None:
+                    name_holder(lock_fd, f"xxgk archive writer, storing what crawl pid {crawl} sent before it ended")
                 break
             if message[0] == "finish":
                 drain = message[1]

@@ -214,6 +214,56 @@ def test_a_writer_process_that_dies_fails_the_captures_it_did_not_store_and_the_
     assert integrity(archive) == "ok"
 
 
+def test_a_crawl_killed_with_kill_9_leaves_the_archive_locked_until_its_writer_has_stored_what_it_received(tmp_path):
+    """The crawl holds the archive's lock, and its writer process shares it: after a ``kill -9`` of
+    the crawl, the writer stores what it had received under that lock, in its own name, and no
+    other writer starts before it is done."""
+    from archive.lock import ArchiveLock, ArchiveLocked
+
+    archive = tmp_path / "archive.db"
+    with Portal("127.0.0.80") as portal:
+        portal.route("/a.html", html(REPORT, title=TITLE.format(agency="甲局")))
+        portal.route("/late.html", hanging(4))
+        portal.route("/list/index.html", listing([("/a.html", TITLE.format(agency="甲局")),
+                                                  ("/late.html", TITLE.format(agency="晚局"))]))
+        sites = registry(tmp_path / "sites.yaml", ("orphan", portal.url("/list/index.html"), "generic"))
+        with open(tmp_path / "crawl.err", "w") as err:  # not a pipe: the orphaned writer would hold it open
+            crawl = subprocess.Popen(crawl_args(sites, archive), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err,
+                                     start_new_session=True)
+        db = None
+        try:
+            _wait_for(lambda: portal.hits["/late.html"] and rows(archive, "select id from captures where url like '%/a.html'"))
+            writer = _writer_of(crawl.pid)
+            db = sqlite3.connect(archive, timeout=60, isolation_level=None)
+            db.execute("begin immediate")  # the writer cannot store the late page until this ends
+            time.sleep(8)  # the late page answered (after 4 s) and sent to the writer
+            crawl.kill()  # the crawl alone, with SIGKILL: its writer is left behind
+            crawl.wait(timeout=60)
+            holders = []
+            for _ in range(10):  # the writer carries on storing: the archive stays locked, in its name
+                with pytest.raises(ArchiveLocked) as locked:
+                    with ArchiveLock(archive, "a second writer"):
+                        pass
+                holders.append(locked.value.holder.get("pid"))
+                time.sleep(0.3)
+            assert os.path.exists(f"/proc/{writer}")
+            assert holders[-1] == writer, holders
+            db.execute("rollback")
+            _wait_for(lambda: not os.path.exists(f"/proc/{writer}"), 60)
+            assert not os.path.exists(f"/proc/{writer}"), (tmp_path / "crawl.err").read_text()[-2000:]
+        finally:
+            if db is not None:
+                db.close()
+            try:
+                os.killpg(crawl.pid, signal.SIGKILL)  # whatever is left of the crawl's process group
+            except ProcessLookupError:
+                pass
+    with ArchiveLock(archive, "a second writer") as lock:  # free once the writer is done
+        assert lock.recovered["pid"] == writer
+    assert rows(archive, "select id from captures where url like '%/late.html'")  # what it had received is stored
+    assert integrity(archive) == "ok"
+
+
 def test_two_demos_on_one_port_get_a_one_line_message(tmp_path):
     port = free_port()
     with Replica.start(port=port):  # the first demo's portals

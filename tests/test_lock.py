@@ -1,4 +1,5 @@
 """One writer per archive: a second crawl is refused naming the first; a killed crawl's lock is taken over."""
+import fcntl
 import json
 import os
 import signal
@@ -24,6 +25,24 @@ def wait_for_holder(path, pid, timeout=120):
     raise AssertionError(f"pid {pid} never took the lock of {path}")
 
 
+def wait_until_free(path, timeout=120) -> None:
+    """Until no process holds the lock (tested without taking it over: the holder's record stays)."""
+    fd = os.open(lock_path(path), os.O_RDWR)
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                time.sleep(0.1)
+                continue
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            return
+    finally:
+        os.close(fd)
+    raise AssertionError(f"the lock of {path} was never released")
+
+
 def test_a_second_crawl_is_refused_then_a_killed_crawls_lock_is_recovered(tmp_path):
     archive = tmp_path / "archive.db"
     with Replica.start() as replica:
@@ -43,10 +62,13 @@ def test_a_second_crawl_is_refused_then_a_killed_crawls_lock_is_recovered(tmp_pa
         finally:
             first.send_signal(signal.SIGKILL)
             first.wait()
-        assert json.loads(lock_path(archive).read_text())["pid"] == first.pid  # left behind by the dead process
+        # Its archive writer, which shared the lock, stored what it had received in its own name, then ended.
+        wait_until_free(archive)
+        left = json.loads(lock_path(archive).read_text())
+        assert left["pid"] != first.pid and f"storing what crawl pid {first.pid} sent" in left["command"], left
 
         third = xxgk("crawl", "--sites", str(registry), "--archive", str(archive))
-    assert f"recovered the lock left by pid {first.pid}" in third.stderr
+    assert f"recovered the lock left by pid {left['pid']}" in third.stderr and f"crawl pid {first.pid}" in third.stderr
     assert lock_path(archive).read_text() == ""  # released cleanly at the end
     runs = rows(archive, "select id, status, resumed_from from crawl_runs order by id")
     assert [r["status"] for r in runs] == ["interrupted", "finished"] and runs[1]["resumed_from"] == runs[0]["id"]
