@@ -87,6 +87,21 @@ def test_a_reader_that_dies_is_a_crash_named_by_its_signal(tall_png, no_caps):
     assert outcome.status == "crashed" and "SIGSEGV" in outcome.reason and outcome.reason.startswith("extractor failed")
 
 
+@pytest.mark.skipif(not hasattr(os, "SCHED_IDLE"), reason="Linux only")
+def test_a_reader_runs_only_on_cpu_nothing_else_wants(tall_png, no_caps):
+    """Readers yield the CPU to the crawl and its writer: SCHED_IDLE, not only a high niceness."""
+    child = start_child(Job(str(tall_png), "tall.png"), ChildLimits(memory_mb=4096, timeout=60))  # minutes of OCR
+    try:
+        time.sleep(1.0)
+        assert os.sched_getscheduler(child.process.pid) == os.SCHED_IDLE
+        assert os.getpriority(os.PRIO_PROCESS, child.process.pid) > os.getpriority(os.PRIO_PROCESS, 0)
+        assert os.sched_getscheduler(0) != os.SCHED_IDLE  # the process that started it keeps its own
+    finally:
+        os.kill(child.process.pid, signal.SIGKILL)
+        while child.poll(timeout=1) is None:
+            pass
+
+
 def test_a_real_report_reads_the_same_in_a_child():
     real_samples()
     outcome = read_isolated(Job(str(HUAIAN), HUAIAN.name), ChildLimits())
