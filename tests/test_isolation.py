@@ -5,6 +5,7 @@ else's bytes). Every child really runs: limits are the kernel's (RLIMIT_AS) and 
 """
 from __future__ import annotations
 
+import importlib
 import multiprocessing
 import os
 import signal
@@ -19,7 +20,7 @@ from archive.records import ATTACHMENT, DETAIL, OK, Capture
 from archive.store import Archive
 from crawler.extraction import ExtractionFeeder, count_pending
 from extractors.isolation import MEMORY, TIME, ChildLimits, Job, read_isolated, start_child
-from extractors.pool import ExtractionPool
+from extractors.pool import PRELOAD, ExtractionPool
 from tests.crawl_helpers import ROOT, XXGK, rows
 
 REAL = ROOT.parent / "shared" / "samples" / "real"
@@ -38,6 +39,16 @@ LIMITS = ChildLimits(memory_mb=512, timeout=4, grace=0)
 # The readers' own caps (pixels before rendering, pages of a cut picture) stop these files early; the
 # hard limits are what is left when such a check is missing or wrong, so the tests lift the caps.
 NO_CAPS = {"XXGK_DOC_MAX_PIXELS": str(10**12), "XXGK_DOC_MAX_PAGES": str(10**6)}
+
+
+@pytest.fixture(autouse=True, scope="module")
+def readers_imported():
+    """As in the pool's forkserver: the readers are imported before a child is forked, so a child's
+    memory limit counts what it reads, not the imports (OpenCV 5 alone nears 512 MiB of address
+    space). Without this the time-limit and crash tests passed only after another test's imports."""
+    for name in PRELOAD:
+        if name != "extractors.forkserver_priority":  # that one would lower this process's own priority
+            importlib.import_module(name)
 
 
 @pytest.fixture
