@@ -48,8 +48,8 @@ class ArchiveProcess:
         context = multiprocessing.get_context("spawn")
         self._conn, child = context.Pipe()
         options = {"workers": workers, "warc": warc, "warc_max_bytes": warc_max_bytes, "agency_hints": agency_hints}
-        lock = held_fd(archive_path)
-        lock = None if lock is None else _LockFile(lock)
+        lock_fd = held_fd(archive_path)
+        lock = None if lock_fd is None else _LockFile(lock_fd)
         self.process = context.Process(target=_serve, args=(child, str(archive_path), options, lock), name="xxgk-archive-writer")
         self.process.start()
         child.close()
