@@ -87,6 +87,12 @@ XXGK_WARC_MAX_BYTES = int(os.environ.get("XXGK_WARC_MAX_BYTES", str(1_000_000_00
 # Documents are read beside the downloads by this many child processes (default: one per core).
 XXGK_EXTRACT_WORKERS = int(os.environ.get("XXGK_EXTRACT_WORKERS") or 0) or os.cpu_count()
 
+# A page's decoded text and parsed tree are dropped once its callback is done, not kept while its
+# capture waits for the archive's writer (see the module).
+SPIDER_MIDDLEWARES = {
+    "crawler.parsed_pages.ReleaseParsedPages": 1,
+}
+
 # Bytes, rows and WARC copies stored by the archive's writer thread; documents read by the pool.
 ITEM_PIPELINES = {
     "crawler.pipelines.ArchivePipeline": 100,

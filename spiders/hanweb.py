@@ -18,7 +18,7 @@ from parsel import Selector
 from scrapy import FormRequest
 
 from archive.records import LISTING
-from spiders.portal import PortalSpider
+from spiders.portal import LISTING_PRIORITY, PortalSpider
 
 DATAPROXY = "/module/web/jpage/dataproxy.jsp"
 PARAM = r"""\b{name}\b\s*['"]?\s*[:=]\s*['"]?(\w+)"""
@@ -52,6 +52,7 @@ class HanwebListing:
             formdata=form,
             callback=self.parse_records,
             errback=self.on_failure,
+            priority=LISTING_PRIORITY,
             meta={"site": response.meta["site"], "kind": LISTING, "title": None, "form": form, "start": start},
         )
 

@@ -44,6 +44,10 @@ ATTACHMENT_HREF = re.compile(r"\.(pdf|docx?|wps|xlsx?|et|txt|zip|rar|ofd)(\?|$)|
 MAY_LINK_ATTACHMENT = re.compile(rb"\.(?:pdf|docx?|wps|xlsx?|et|txt|zip|rar|ofd)\b|downfile\.jsp|download|&#")
 # A static page whose listing is filled in by script: worth rendering when it shows no rows.
 LISTING_SCRIPT = re.compile(r"document\.write|\.ajax\(|fetch\(|XMLHttpRequest|\.json\b|jsonp|dataproxy\.jsp|\.jpage\(", re.I)
+# A listing page waits behind the report pages and attachments already found: Scrapy's queue then
+# holds about one listing page of links per site, not a whole column (5,000 requests at once on the
+# 16x bench world, 250 this way).
+LISTING_PRIORITY = -1
 # How long the browser may take to pass a challenge (ms).
 CHALLENGE_TIMEOUT_MS = 20_000
 
@@ -76,6 +80,8 @@ class PortalSpider(scrapy.Spider):
                         # A render takes seconds of browser work and a 0.5 s wait for quiet: not the
                         # server's latency, which AutoThrottle would otherwise take it for and slow the host.
                         autothrottle_dont_adjust_delay=True)
+        if kind == LISTING:
+            kwargs.setdefault("priority", LISTING_PRIORITY)
         return scrapy.Request(url, callback=callback, errback=self.on_failure, meta=meta, **kwargs)
 
     # --- captures -----------------------------------------------------------------------------
