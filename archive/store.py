@@ -20,6 +20,7 @@ import sqlite3
 from contextlib import contextmanager
 
 import sqlite_utils
+from tenacity import retry, retry_if_exception, stop_after_delay, wait_random_exponential
 
 from archive import identities, migrations, report_card
 from archive.blobs import BlobStore, process_alive
@@ -35,6 +36,20 @@ def _fingerprint(c: Capture, sha256: str | None) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
 
 
+def _locked(exc: BaseException) -> bool:
+    return isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc)
+
+
+@retry(retry=retry_if_exception(_locked), stop=stop_after_delay(30), reraise=True,
+       wait=wait_random_exponential(multiplier=0.01, max=0.5))
+def _use_wal(db: sqlite_utils.Database) -> None:
+    """Switch the file to WAL. Processes opening a fresh archive at once each switch it: SQLite
+    answers one of two such switches "database is locked" at once, without its busy timeout (each
+    holds the lock the other must see released), so the loser tries again shortly after. Seen in CI:
+    one of four processes starting on a fresh archive (tests/test_migrations_lock.py)."""
+    db.execute("PRAGMA journal_mode=WAL")
+
+
 class Archive:
     def __init__(self, path: Path | str, *, shared: bool = False):
         self.path = Path(path)
@@ -42,9 +57,9 @@ class Archive:
         # ``shared``: the connection may be used by another thread than the one that opened it (one
         # thread at a time: the crawl's writer thread, then the thread that drains extraction).
         self.db = sqlite_utils.Database(sqlite3.connect(self.path, check_same_thread=not shared))
-        # WAL lets Datasette read while a crawl writes; busy_timeout rides out short lock waits.
-        self.db.execute("PRAGMA journal_mode=WAL")
+        # busy_timeout rides out short lock waits; WAL lets Datasette read while a crawl writes.
         self.db.execute("PRAGMA busy_timeout=30000")
+        _use_wal(self.db)
         # In WAL mode NORMAL syncs at checkpoints, not at every commit: a killed process loses no
         # committed transaction (only a power cut may lose the last ones, as it may the blob files,
         # which are not fsync'd either), and a commit costs microseconds instead of an fsync.
