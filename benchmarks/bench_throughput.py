@@ -112,12 +112,14 @@ def writer_of(pid: int) -> int | None:
 
 def high_water(pid: int | None) -> int:
     """The kernel's record of the most resident memory ``pid`` has had (``VmHWM``), in bytes: exact,
-    and cheap to read, where sampling RSS would miss peaks between samples."""
+    and cheap to read, where sampling RSS would miss peaks between samples. 0 for no process."""
+    if pid is None:
+        return 0
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith("VmHWM:"):
                 return int(line.split()[1]) * 1024
-    except (OSError, TypeError):
+    except OSError:  # it ended
         pass
     return 0
 

@@ -18,7 +18,7 @@ from parsel import Selector
 from scrapy import FormRequest
 
 from archive.records import LISTING
-from spiders.portal import LISTING_PRIORITY, PortalSpider
+from spiders.portal import PortalSpider
 
 DATAPROXY = "/module/web/jpage/dataproxy.jsp"
 PARAM = r"""\b{name}\b\s*['"]?\s*[:=]\s*['"]?(\w+)"""
@@ -47,14 +47,8 @@ class HanwebListing:
 
     def dataproxy_request(self, response, form: dict, start: int) -> FormRequest:
         url = response.urljoin(f"{DATAPROXY}?startrecord={start}&endrecord={start + BATCH - 1}&perpage=15")
-        return FormRequest(
-            url,
-            formdata=form,
-            callback=self.parse_records,
-            errback=self.on_failure,
-            priority=LISTING_PRIORITY,
-            meta={"site": response.meta["site"], "kind": LISTING, "title": None, "form": form, "start": start},
-        )
+        return self.request(url, response.meta["site"], self.parse_records, kind=LISTING, request_class=FormRequest,
+                            formdata=form, meta={"form": form, "start": start})
 
     def parse_records(self, response):
         items, ok = self.fetched(response)

@@ -70,7 +70,7 @@ class PortalSpider(scrapy.Spider):
             yield self.request(site.start_url, site, self.parse_listing, kind=LISTING, render=site.needs_browser)
 
     def request(self, url: str, site: Site, callback, *, kind: str, title: str | None = None,
-                render: bool = False, **kwargs) -> scrapy.Request:
+                render: bool = False, request_class=scrapy.Request, **kwargs) -> scrapy.Request:
         meta = {"site": site, "kind": kind, "title": title, **kwargs.pop("meta", {})}
         if site.ignores_robots:
             meta["dont_obey_robotstxt"] = True
@@ -82,7 +82,7 @@ class PortalSpider(scrapy.Spider):
                         autothrottle_dont_adjust_delay=True)
         if kind == LISTING:
             kwargs.setdefault("priority", LISTING_PRIORITY)
-        return scrapy.Request(url, callback=callback, errback=self.on_failure, meta=meta, **kwargs)
+        return request_class(url, callback=callback, errback=self.on_failure, meta=meta, **kwargs)
 
     # --- captures -----------------------------------------------------------------------------
 
