@@ -11,7 +11,7 @@ TABLES = {
             "agency_id": "机关标识 · the agency (see agencies): region code + name",
             "region_code": "区划代码 · GB/T 2260 code of the agency's division (null: national, or unknown)",
             "level": "层级 · national, provincial, prefectural, county",
-            "agency_resolution": "机关识别方式 · how the agency was found from the site and the name (README: Agency identity)",
+            "agency_resolution": "机关识别方式 · how the agency was found from the site and the name (docs/archive.md, Agency identity)",
             "agency_confidence": "识别置信度 · 0–1, how sure that resolution is",
             "agency": "机关 · the agency as the report names itself",
             "year": "报告年度 · report year (not the publication year)",

@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from archive.store import Archive  # noqa: E402
-from crawler.extraction import count_pending  # noqa: E402
+from crawler.store.extraction import count_pending  # noqa: E402
 from extractors.keys import GB2021, keys_for  # noqa: E402
 
 KEYS = keys_for(GB2021)

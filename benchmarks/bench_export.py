@@ -86,7 +86,7 @@ def build(path: Path, reports: int) -> float:
 
 
 # Runs `xxgk export` and prints the process's own peak RSS (KiB) last, on stderr.
-_CHILD = ("import resource, sys; from crawler.cli import main; code = main(sys.argv[1:]); "
+_CHILD = ("import resource, sys; from commands.main import main; code = main(sys.argv[1:]); "
           "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr); sys.exit(code)")
 
 

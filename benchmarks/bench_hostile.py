@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 from tests.hostile_files import FILES  # noqa: E402
 from tests.hostile_server import TITLE, Portal, files_portal, hanging, listing, servers_portal, trs_column  # noqa: E402
 
-XXGK = [sys.executable, "-m", "crawler.cli"]
+XXGK = [sys.executable, "-m", "commands"]
 SERVER_CASES = ("too-large", "gzip-bomb", "redirect-self", "redirect-chain", "redirect-file", "redirect-private",
                 "redirect-offsite", "meta-refresh-private", "retry-after-short", "retry-after-long")
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")

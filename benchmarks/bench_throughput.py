@@ -99,7 +99,7 @@ def _children(pid: int) -> list[int]:
 
 
 def writer_of(pid: int) -> int | None:
-    """The archive writer process: the child ``multiprocessing`` spawned (``crawler.archive_process``);
+    """The archive writer process: the child ``multiprocessing`` spawned (``crawler.store.archive_process``);
     the bare spider has none."""
     for child in _children(pid):
         try:

@@ -16,7 +16,7 @@ from scrapy.settings import Settings
 from archive.store import Archive
 from archive import run_summary
 from crawler import progress
-from crawler import archive_process, extraction
+from crawler.store import archive_process, extraction
 from crawler import settings as default_settings
 from crawler.sites import Site
 from spiders.generic import GenericSpider

@@ -1,7 +1,7 @@
 """Scrapy settings for every xxgk crawl. Environment variables override what differs per deploy."""
 import os
 
-from crawler.browser import launch_options
+from crawler.fetch.browser import launch_options
 from extractors.documents.limits import Limits
 
 BOT_NAME = "xxgk"
@@ -22,7 +22,7 @@ AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 EXTENSIONS = {
     "scrapy.extensions.throttle.AutoThrottle": None,
-    "crawler.throttle.RecrawlAutoThrottle": 0,  # 304s count as answers (see the module)
+    "crawler.fetch.throttle.RecrawlAutoThrottle": 0,  # 304s count as answers (see the module)
     "crawler.progress.ProgressExtension": 10,  # the live display / periodic lines of `xxgk crawl`
 }
 # Items and requests a response yields, processed at once. Scrapy starts this many asyncio tasks for
@@ -36,8 +36,8 @@ DOWNLOAD_MAXSIZE = Limits.from_env().max_bytes
 DOWNLOAD_WARNSIZE = DOWNLOAD_MAXSIZE // 4
 
 # Hostile portals (issue 12): redirects are held to the sites' hosts and end in a capture
-# (crawler/redirect_guard.py); listings are paged while pages bring new links, up to this many pages
-# per site; Retry-After is waited out up to this many seconds (crawler/retry_after.py).
+# (crawler/fetch/redirect_guard.py); listings are paged while pages bring new links, up to this many pages
+# per site; Retry-After is waited out up to this many seconds (crawler/fetch/retry_after.py).
 REDIRECT_MAX_TIMES = 10
 XXGK_MAX_LIST_PAGES = int(os.environ.get("XXGK_MAX_LIST_PAGES", "100"))
 XXGK_RETRY_AFTER_MAX = float(os.environ.get("XXGK_RETRY_AFTER_MAX", "120"))
@@ -56,24 +56,24 @@ XXGK_RUN_ID = None  # set by `xxgk crawl` / `xxgk demo` to the crawl_runs row of
 # Conditional requests and resuming interrupted crawls, from the archive's record (see the module);
 # requests to hosts found blocked are not sent.
 DOWNLOADER_MIDDLEWARES = {
-    "crawler.blocked_hosts.BlockedHostsMiddleware": 50,
-    "crawler.retry_after.RetryAfterMiddleware": 560,  # sees 429/503 before RetryMiddleware (550)
-    "crawler.redirect_guard.MetaRefreshGuard": 585,  # after decompression (590), before MetaRefresh (580)
-    "crawler.redirect_guard.LocationGuard": 610,  # before RedirectMiddleware (600)
-    "crawler.archive_middleware.ArchiveMiddleware": 900,
-    "crawler.wire.WireMiddleware": 950,  # next to the downloader: requests as sent, responses as received
+    "crawler.fetch.blocked_hosts.BlockedHostsMiddleware": 50,
+    "crawler.fetch.retry_after.RetryAfterMiddleware": 560,  # sees 429/503 before RetryMiddleware (550)
+    "crawler.fetch.redirect_guard.MetaRefreshGuard": 585,  # after decompression (590), before MetaRefresh (580)
+    "crawler.fetch.redirect_guard.LocationGuard": 610,  # before RedirectMiddleware (600)
+    "crawler.fetch.archive_middleware.ArchiveMiddleware": 900,
+    "crawler.fetch.wire.WireMiddleware": 950,  # next to the downloader: requests as sent, responses as received
 }
 
 # Chromium through scrapy-playwright, only for requests that ask for it (meta "playwright"): JS-built
 # listings and anti-bot challenges. Other requests go through Scrapy's own HTTP client. The browser
-# is XXGK_BROWSER, else /usr/bin/chromium, else Playwright's own (see crawler/browser.py).
+# is XXGK_BROWSER, else /usr/bin/chromium, else Playwright's own (see crawler/fetch/browser.py).
 DOWNLOAD_HANDLERS = {
     "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
     "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
 }
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
 # One Playwright driver per crawl process, started when the first page needs a browser (see the module).
-PLAYWRIGHT_BROWSER_PROVIDER = "crawler.browser.SharedDriverProvider"
+PLAYWRIGHT_BROWSER_PROVIDER = "crawler.fetch.browser.SharedDriverProvider"
 PLAYWRIGHT_LAUNCH_OPTIONS = launch_options()
 # One context, few pages: memory stays flat only when pages are closed and capped (crawler-probe).
 PLAYWRIGHT_MAX_CONTEXTS = 1
@@ -90,12 +90,12 @@ XXGK_EXTRACT_WORKERS = int(os.environ.get("XXGK_EXTRACT_WORKERS") or 0) or os.cp
 # A page's decoded text and parsed tree are dropped once its callback is done, not kept while its
 # capture waits for the archive's writer (see the module).
 SPIDER_MIDDLEWARES = {
-    "crawler.parsed_pages.ReleaseParsedPages": 1,
+    "crawler.fetch.parsed_pages.ReleaseParsedPages": 1,
 }
 
 # Bytes, rows and WARC copies stored by the archive's writer thread; documents read by the pool.
 ITEM_PIPELINES = {
-    "crawler.pipelines.ArchivePipeline": 100,
+    "crawler.store.pipelines.ArchivePipeline": 100,
 }
 
 # Not wanted in a batch crawler: both listen on local ports.

@@ -101,7 +101,7 @@ def resources(templates: tuple[str, ...] = TEMPLATES) -> dict[str, dict]:
         "reports": {
             "description": "One row per report (current version): agency, year, provenance and quality.",
             "fields": (*REPORT_KEY, *AGENCY_FIELDS,
-                       _f("agency_resolution", "string", "How the agency was resolved from the site and the name (README: Agency identity)."),
+                       _f("agency_resolution", "string", "How the agency was resolved from the site and the name (docs/archive.md, Agency identity)."),
                        _f("agency_confidence", "number", "How sure that resolution is, 0–1."),
                        *SCOPE_YEAR, _f("title", "string", "The report's title."), *PROVENANCE,
                        _f("checks_failed", "integer", "Within-report consistency checks that failed (see checks)."),

@@ -27,8 +27,8 @@ from scrapy_playwright.page import PageMethod
 from twisted.python.failure import Failure
 
 from archive.records import ATTACHMENT, CHALLENGE, DETAIL, HTTP_ERROR, LISTING, NETWORK_ERROR, OK, REFUSED, Blocked, Capture
-from crawler import hosts  # leaf modules of the crawler package (they import no spider)
-from crawler.wire import exchanges_for
+from crawler.fetch import hosts  # leaf modules of the crawler package (they import no spider)
+from crawler.fetch.wire import exchanges_for
 from extractors.documents.limits import Limits
 from extractors.titles import CORRECTION, REPORT, classify_title
 from spiders.challenges import BROWSER_SOLVABLE, detect_challenge
@@ -206,7 +206,7 @@ class PortalSpider(scrapy.Spider):
 
     def is_official(self, url: str, site: Site) -> bool:
         """Only the site's own host, gov.cn hosts and hosts the registry allows count as provenance
-        (``crawler.hosts``; redirects are held to the same rule)."""
+        (``crawler.fetch.hosts``; redirects are held to the same rule)."""
         return hosts.refusal(url, site) is None
 
     def may_page_on(self, response: Response, links) -> bool:

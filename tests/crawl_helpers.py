@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-XXGK = [sys.executable, "-m", "crawler.cli"]
+XXGK = [sys.executable, "-m", "commands"]
 
 
 def xxgk(*args: str, check: bool = True) -> subprocess.CompletedProcess:

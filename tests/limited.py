@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-XXGK = [sys.executable, "-m", "crawler.cli"]
+XXGK = [sys.executable, "-m", "commands"]
 GIB = 2**30
 
 

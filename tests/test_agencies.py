@@ -161,6 +161,7 @@ def test_an_m005_archive_with_a_collision_is_upgraded_whole_then_split_by_its_si
     archive = tmp_path / "archive.db"
     with Replica.start(_world()) as replica:
         plain = _registry(tmp_path / "plain.yaml", replica.sites, places=False)
+        # the m005 code, run by its own entry point (it predates commands/)
         done = subprocess.run([sys.executable, "-m", "crawler.cli", "crawl", "--sites", str(plain), "--archive", str(archive)],
                               cwd=old_code, capture_output=True, text=True, timeout=900)
         assert done.returncode == 0, done.stderr[-3000:]

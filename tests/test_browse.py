@@ -207,7 +207,7 @@ def test_an_old_archive_is_told_to_upgrade_then_serves(tmp_path):
 def test_a_journalist_in_the_browser(demo, base, tmp_path):
     from playwright.sync_api import sync_playwright
 
-    from crawler.browser import launch_options
+    from crawler.fetch.browser import launch_options
 
     shots = tmp_path / "screenshots"
     shots.mkdir()

@@ -15,7 +15,7 @@ import yaml
 
 from replica.server import Replica
 
-XXGK = [sys.executable, "-m", "crawler.cli"]
+XXGK = [sys.executable, "-m", "commands"]
 ROOT = Path(__file__).resolve().parents[1]
 
 

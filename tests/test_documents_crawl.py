@@ -27,7 +27,7 @@ def crawled(tmp_path_factory):
         registry.write_text(yaml.safe_dump([{"id": s.id, "agency": s.agency, "start_url": s.start_url,
                                              "platform": s.platform} for s in sites], allow_unicode=True), encoding="utf-8")
         archive = tmp / "archive.db"
-        done = subprocess.run([sys.executable, "-m", "crawler.cli", "crawl", "--sites", str(registry), "--archive", str(archive)],
+        done = subprocess.run([sys.executable, "-m", "commands", "crawl", "--sites", str(registry), "--archive", str(archive)],
                               cwd=ROOT, capture_output=True, text=True, timeout=900)
         assert done.returncode == 0, done.stderr[-3000:]
         truth = [t for t in replica.truth if t.site_id in SITES]

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from crawler.browser import find_browser
+from crawler.fetch.browser import find_browser
 from replica.portals import build_world
 from replica.server import Replica
 from tests.crawl_helpers import cells_of, crawl, report_id, rows, write_registry

@@ -15,8 +15,8 @@ import pytest
 import yaml
 
 from archive.store import Archive
-from crawler.browser import find_browser
-from crawler.hosts import refusal
+from crawler.fetch.browser import find_browser
+from crawler.fetch.hosts import refusal
 from crawler.sites import Site
 from replica.server import Replica
 from tests.crawl_helpers import ROOT, XXGK, child_processes, free_port, rows
@@ -64,7 +64,7 @@ def test_a_full_disk_is_an_error_of_the_run_and_removes_no_report(tmp_path):
 
         second = subprocess.run(crawl_args(sites, archive), cwd=ROOT, capture_output=True, text=True, timeout=300,
                                 preexec_fn=small_disk)
-    assert second.returncode == 2  # failed (README, "Exit codes")
+    assert second.returncode == 2  # failed (docs/operators.md, "Exit codes")
     assert "could not be stored" in second.stderr and "File too large" in second.stderr, second.stderr[-2000:]
     [_, run] = rows(archive, "select * from crawl_runs order by id")
     assert run["storage_errors"] == 1 and run["errors"] >= 1 and run["status"] == "finished"
@@ -140,7 +140,7 @@ def test_the_first_sigterm_ends_the_crawl_within_seconds_and_marks_it_interrupte
 
 
 def _writer_of(pid: int) -> int | None:
-    """The crawl's archive writer process (``crawler.archive_process``): the child multiprocessing spawned."""
+    """The crawl's archive writer process (``crawler.store.archive_process``): the child multiprocessing spawned."""
     return next(iter(child_processes(pid, b"spawn_main")), None)
 
 
@@ -288,7 +288,7 @@ def test_a_challenge_answered_with_status_200_is_detected_by_its_content(tmp_pat
         sites = registry(tmp_path / "sites.yaml", ("guarded", guarded.url("/list/index.html"), "generic"),
                          ("plain", plain.url("/list/index.html"), "generic"))
         done = subprocess.run(crawl_args(sites, archive), cwd=ROOT, capture_output=True, text=True, timeout=300)
-    # the crawl ends; a newly blocked host fails its health check (README, "Exit codes")
+    # the crawl ends; a newly blocked host fails its health check (docs/operators.md, "Exit codes")
     assert done.returncode == 2 and "FAILED guarded: newly_blocked: host 127.0.0.75" in done.stdout, done.stderr[-2000:]
     flagged = rows(archive, "select * from captures where site = 'guarded' and status = 200")
     assert flagged and all(c["flag"] == "challenge" and c["error"] == "anti-bot page: ruishu" for c in flagged)

@@ -66,7 +66,7 @@ def capture(archive: Path, url: str) -> dict:
 
 
 def test_the_crawl_finishes_and_the_other_site_is_archived_exactly(crawled):
-    # it ends, with warnings: the hostile sites' errors and refused documents (README, "Exit codes")
+    # it ends, with warnings: the hostile sites' errors and refused documents (docs/operators.md, "Exit codes")
     assert crawled["done"].returncode == 1, crawled["done"].stderr[-3000:]
     assert "Crawl run 1: finished with warnings" in crawled["done"].stdout, crawled["done"].stdout
     assert crawled["truth"]

@@ -18,7 +18,7 @@ from PIL import Image
 
 from archive.records import ATTACHMENT, DETAIL, OK, Capture
 from archive.store import Archive
-from crawler.extraction import ExtractionFeeder, count_pending
+from crawler.store.extraction import ExtractionFeeder, count_pending
 from extractors.isolation import MEMORY, TIME, ChildLimits, Job, read_isolated, start_child
 from extractors.pool import PRELOAD, ExtractionPool
 from tests.crawl_helpers import ROOT, XXGK, rows

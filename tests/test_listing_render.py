@@ -10,7 +10,7 @@ from datetime import date
 
 import pytest
 
-from crawler.browser import find_browser
+from crawler.fetch.browser import find_browser
 from replica.mixed import build_mixed_world
 from replica.portals import NOTICE, SCRIPTED, Item, World
 from replica.server import Replica

@@ -9,7 +9,7 @@ import weakref
 import pytest
 from scrapy.http import HtmlResponse
 
-from crawler.parsed_pages import ReleaseParsedPages
+from crawler.fetch.parsed_pages import ReleaseParsedPages
 
 PAGE = "<html><body>" + "".join(f"<p><a href='t2024{n:04d}_1.html'>第{n}条</a></p>" for n in range(200)) + "</body></html>"
 

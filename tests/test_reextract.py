@@ -18,7 +18,7 @@ import extractors
 from archive.records import DETAIL, OK, Capture
 from archive.reextract import documents, reextract
 from archive.store import Archive
-from crawler.cli import main
+from commands.main import main
 from extractors import labels, tables
 from extractors.keys import GB2021
 

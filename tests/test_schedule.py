@@ -6,7 +6,7 @@ from datetime import datetime
 import pytest
 from cronsim import CronSim
 
-from crawler.schedule import ScheduleError, parse_every, units
+from commands.schedule import ScheduleError, parse_every, units
 from tests.crawl_helpers import ROOT, xxgk
 
 SYSTEMD_ANALYZE = shutil.which("systemd-analyze")

@@ -15,7 +15,7 @@ from crawler.sites import (COLUMNS, PLATFORMS, RegistryError, is_gov_host, load_
 
 ROOT = Path(__file__).resolve().parents[1]
 REGISTRY = ROOT / "registry" / "sites.yaml"
-XXGK = [sys.executable, "-m", "crawler.cli"]
+XXGK = [sys.executable, "-m", "commands"]
 
 PROVINCE_CODES = set(
     "110000 120000 130000 140000 150000 210000 220000 230000 310000 320000 330000 340000 350000 360000 "

@@ -1,7 +1,7 @@
 """Scanned pages (图片版 reports, PDFs without a text layer) → rows of cells, by Tesseract.
 
 Measured on the replica's scans (150 dpi gray, up to ±0.7° skew, sensor noise, dust; see
-README "Documents"), Tesseract read as well as RapidOCR in a fraction of the time, provided it
+docs/documents.md), Tesseract read as well as RapidOCR in a fraction of the time, provided it
 is never asked to read a table as a page:
 
 1. the page is brought to 300 dpi, deskewed by the angle of its long horizontal rules, and

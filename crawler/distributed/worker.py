@@ -13,7 +13,7 @@ fetched by one worker. What it does not give, and is added here:
   anywhere: another worker's page may still add links.
 - **One writer.** Workers never open the SQLite archive: every capture (its bytes included) is
   pushed to the Redis list ``xxgk:captures``, which one ``xxgk archive-writer`` drains
-  (``crawler.archive_writer``).
+  (``crawler.distributed.writer``).
 
 The spiders are the ones of a single-machine crawl (their ``async def start()`` yields the sites'
 columns; a column another worker queued first is filtered as a duplicate), and so is every
@@ -248,16 +248,16 @@ def worker_settings(redis_url: str) -> dict:
     from crawler import settings as base
 
     middlewares = {k: v for k, v in base.DOWNLOADER_MIDDLEWARES.items()
-                   if k != "crawler.archive_middleware.ArchiveMiddleware"}  # no local archive to ask
+                   if k != "crawler.fetch.archive_middleware.ArchiveMiddleware"}  # no local archive to ask
     return {
         "REDIS_URL": redis_url,
-        "SCHEDULER": "crawler.distributed.ReliableScheduler",
+        "SCHEDULER": "crawler.distributed.worker.ReliableScheduler",
         "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
         "SCHEDULER_PERSIST": True,  # the frontier outlives any one worker
         "SCHEDULER_IDLE_BEFORE_CLOSE": 0,
-        "ITEM_PIPELINES": {"crawler.distributed.RedisCapturePipeline": 100},
-        "SPIDER_MIDDLEWARES": {"crawler.distributed.InflightDone": 1},
-        "DOWNLOADER_MIDDLEWARES": {**middlewares, "crawler.distributed.InflightFailed": 1},
+        "ITEM_PIPELINES": {"crawler.distributed.worker.RedisCapturePipeline": 100},
+        "SPIDER_MIDDLEWARES": {"crawler.distributed.worker.InflightDone": 1},
+        "DOWNLOADER_MIDDLEWARES": {**middlewares, "crawler.distributed.worker.InflightFailed": 1},
     }
 
 

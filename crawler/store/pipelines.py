@@ -1,8 +1,8 @@
 """The glue between the crawl and the archive: bytes first, then numbers.
 
-Every capture goes to the archive's writer process (``crawler.archive_process``), which stores its
+Every capture goes to the archive's writer process (``crawler.store.archive_process``), which stores its
 bytes, its row and its WARC copy; the pipeline returns the capture once it is stored. Documents are
-read beside the downloads by the extraction pool, fed from the archive (``crawler.extraction``),
+read beside the downloads by the extraction pool, fed from the archive (``crawler.store.extraction``),
 which the same process runs and whose outcomes it writes.
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ from scrapy.exceptions import DropItem
 
 from archive.records import OK, Blocked, Capture
 from archive.store import Archive
-from crawler import archive_process
+from crawler.store import archive_process
 
 
 @dataclass(frozen=True)

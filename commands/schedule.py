@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -150,3 +151,60 @@ RandomizedDelaySec=10min
 WantedBy=timers.target
 """
     return Units(name, crontab, service, timer)
+
+
+def add_parsers(sub) -> None:
+    p = sub.add_parser("schedule", help="print (or install) a crontab line and a systemd service + timer for a crawl")
+    p.add_argument("--sites", required=True, help="site registry the scheduled crawl reads")
+    p.add_argument("--archive", required=True, help="archive the scheduled crawl writes")
+    p.add_argument("--every", default="season",
+                   help="season (weekly January–March, monthly otherwise; default), weekly, monthly, "
+                        "or a cron expression such as '30 2 * * 1-5'")
+    p.add_argument("--install", choices=("cron", "systemd"), help="install into the user's crontab, or the unit files")
+    p.add_argument("--unit-dir", help="where --install systemd writes the units "
+                                      "(default /etc/systemd/system as root, else ~/.config/systemd/user)")
+    p.set_defaults(func=cmd_schedule)
+
+
+def cmd_schedule(args) -> int:
+    import os
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    try:
+        schedule = parse_every(args.every)
+    except ScheduleError as exc:
+        print(f"xxgk schedule: {exc}", file=sys.stderr)
+        return 2
+    script = Path(sys.executable).parent / "xxgk"
+    xxgk = [str(script)] if script.exists() else [sys.executable, "-m", "commands"]
+    made = units(xxgk, Path(args.sites), Path(args.archive), schedule)
+    if not args.install:
+        print(f"# crontab (crontab -e), times in the machine's local time:\n{made.crontab}")
+        print(f"# {made.name}.service\n{made.service}")
+        print(f"# {made.name}.timer\n{made.timer}", end="")
+        return 0
+    if args.install == "cron":
+        if not shutil.which("crontab"):
+            print("xxgk schedule: no crontab command here (install cron, or use --install systemd)", file=sys.stderr)
+            return 2
+        old = subprocess.run(["crontab", "-l"], capture_output=True, text=True).stdout
+        kept = "".join(line + "\n" for line in old.splitlines() if not line.endswith(f"# {made.name}"))
+        subprocess.run(["crontab", "-"], input=kept + made.crontab, text=True, check=True)
+        print(f"installed in the crontab:\n{made.crontab}", end="")
+        return 0
+    user = os.geteuid() != 0
+    folder = Path(args.unit_dir or (Path.home() / ".config/systemd/user" if user else "/etc/systemd/system"))
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{made.name}.service").write_text(made.service, encoding="utf-8")
+    (folder / f"{made.name}.timer").write_text(made.timer, encoding="utf-8")
+    print(f"wrote {folder / made.name}.service and .timer")
+    systemctl = ["systemctl", *(["--user"] if user else [])]
+    if args.unit_dir or not shutil.which("systemctl") or not Path("/run/systemd/system").exists():
+        print(f"to start it: {' '.join(systemctl)} daemon-reload && {' '.join(systemctl)} enable --now {made.name}.timer")
+        return 0
+    subprocess.run([*systemctl, "daemon-reload"], check=True)
+    subprocess.run([*systemctl, "enable", "--now", f"{made.name}.timer"], check=True)
+    print(f"enabled {made.name}.timer; next run: {' '.join(systemctl)} list-timers {made.name}.timer")
+    return 0

@@ -9,7 +9,7 @@ flagged ``refused`` with the reason — when its target is:
 - not http(s);
 - already in the request's redirect chain (a loop, to itself or round several URLs);
 - one more than REDIRECT_MAX_TIMES (an endless chain of new URLs);
-- not for the site by ``crawler.hosts`` (off-site, or a private address that is not the site's own).
+- not for the site by ``crawler.fetch.hosts`` (off-site, or a private address that is not the site's own).
 
 Two classes because Scrapy handles the two kinds at two places: ``Location`` before
 decompression (RedirectMiddleware, 600), ``<meta refresh>`` after it (MetaRefreshMiddleware, 580).
@@ -23,7 +23,7 @@ from scrapy.http import HtmlResponse
 from scrapy.utils.response import get_meta_refresh
 from w3lib.url import safe_url_string
 
-from crawler import hosts
+from crawler.fetch import hosts
 
 _REDIRECTS = (301, 302, 303, 307, 308)
 

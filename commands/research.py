@@ -4,8 +4,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from commands.common import ARCHIVE_HELP, archive_path
 
-def add_parsers(sub, archive_help: str) -> None:
+
+def add_parsers(sub) -> None:
     from exports.export import FORMATS
 
     p = sub.add_parser("export", help="write tidy files (cells, panels, checks, metrics) and a codebook")
@@ -15,7 +17,7 @@ def add_parsers(sub, archive_help: str) -> None:
     p.add_argument("--region", help="GB/T 2260 code; takes in the divisions below it (130100: 石家庄 and its districts)")
     p.add_argument("--level", help="national, provincial, prefectural or county")
     p.add_argument("--template", help="gb2021, gb2019 or freeform")
-    p.add_argument("--archive", help=archive_help)
+    p.add_argument("--archive", help=ARCHIVE_HELP)
     p.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
     p.set_defaults(func=cmd_export)
 
@@ -25,15 +27,14 @@ def add_parsers(sub, archive_help: str) -> None:
     who.add_argument("--region", help="GB/T 2260 code: every agency of the region and below")
     p.add_argument("--key", nargs="+", required=True, help="canonical keys (t3.new.total …) or metric names (disclosure_rate …)")
     p.add_argument("--out", help="PNG file to write (default: <agency or region>.png)")
-    p.add_argument("--archive", help=archive_help)
+    p.add_argument("--archive", help=ARCHIVE_HELP)
     p.set_defaults(func=cmd_plot)
 
 
 def cmd_export(args) -> int:
-    from crawler.cli import _archive_path
     from exports.export import Filters, export, parse_years
 
-    path = _archive_path(args)
+    path = archive_path(args)
     if not path.exists():
         print(f"xxgk export: no archive at {path}", file=sys.stderr)
         return 2
@@ -57,10 +58,9 @@ def cmd_export(args) -> int:
 
 
 def cmd_plot(args) -> int:
-    from crawler.cli import _archive_path
     from exports.plot import PlotError, plot
 
-    path = _archive_path(args)
+    path = archive_path(args)
     if not path.exists():
         print(f"xxgk plot: no archive at {path}", file=sys.stderr)
         return 2

@@ -4,18 +4,20 @@ from __future__ import annotations
 import json
 import sys
 
+from commands.common import ARCHIVE_HELP, EXIT_LOCKED, archive_lock, archive_path
 
-def add_parser(sub, archive_help: str) -> None:
+
+def add_parsers(sub) -> None:
     p = sub.add_parser("agencies", help="list, find and link the agencies of an archive")
     agencies = p.add_subparsers(dest="agencies_command", required=True)
     q = agencies.add_parser("list", help="one line per agency: id, level, reports, years, sites")
-    q.add_argument("--archive", help=archive_help)
+    q.add_argument("--archive", help=ARCHIVE_HELP)
     q.add_argument("--region", help="only agencies in this region (a GB/T 2260 code; 130100 takes in its districts)")
     q.add_argument("--level", help="only agencies of this level (national, provincial, prefectural, county)")
     q.set_defaults(func=cmd_list)
     q = agencies.add_parser("find", help="agencies whose id or any printed name contains TEXT, with their aliases")
     q.add_argument("text")
-    q.add_argument("--archive", help=archive_help)
+    q.add_argument("--archive", help=ARCHIVE_HELP)
     q.set_defaults(func=cmd_find)
     q = agencies.add_parser("link", help="record that agency OLD was renamed / merged into / split into NEW")
     q.add_argument("old_id")
@@ -24,19 +26,18 @@ def add_parser(sub, archive_help: str) -> None:
                    help="renamed (same body, new name), merged_into (OLD is now part of NEW), split_from (NEW was "
                         "split from OLD), division_changed (its county became a district)")
     q.add_argument("--note", help="why: the reform or document that says so")
-    q.add_argument("--archive", help=archive_help)
+    q.add_argument("--archive", help=ARCHIVE_HELP)
     q.set_defaults(func=cmd_link)
     q = agencies.add_parser("suggest", help="links the 2018 institutional reform suggests (工商局 → 市场监督管理局 …)")
     q.add_argument("--apply", action="store_true", help="record the suggested links (source: reform-2018)")
-    q.add_argument("--archive", help=archive_help)
+    q.add_argument("--archive", help=ARCHIVE_HELP)
     q.set_defaults(func=cmd_suggest)
 
 
 def _open(args):
     from archive.store import Archive
-    from crawler.cli import _archive_path
 
-    path = _archive_path(args)
+    path = archive_path(args)
     if not path.exists():
         print(f"xxgk agencies: no archive at {path}", file=sys.stderr)
         return None
@@ -98,10 +99,7 @@ def cmd_find(args) -> int:
 
 
 def cmd_link(args) -> int:
-    from crawler.cli import _archive_path
-    from crawler.cli_ops import EXIT_LOCKED, archive_lock
-
-    with archive_lock(_archive_path(args), "xxgk agencies link") as lock:  # one writer at a time
+    with archive_lock(archive_path(args), "xxgk agencies link") as lock:  # one writer at a time
         return _link(args) if lock else EXIT_LOCKED
 
 

@@ -1,12 +1,12 @@
 """The one process that writes the archive of a distributed crawl (`xxgk archive-writer --redis URL`).
 
-Workers (``crawler.distributed``) push captures to the Redis list ``xxgk:captures``. The writer
+Workers (``crawler.distributed.worker``) push captures to the Redis list ``xxgk:captures``. The writer
 moves one at a time to ``xxgk:captures:writing`` (BLMOVE, atomic), stores it — bytes first, as in a
 single-machine crawl — and only then removes it there. A writer killed mid-write leaves the
 capture in ``writing``; the next writer stores what it finds there first. Storing is idempotent
 (a capture is identified by its URL, status and bytes), so nothing is lost and nothing doubled.
 
-The writer also reads what it stored: its extraction pool (``crawler.extraction``) is fed from
+The writer also reads what it stored: its extraction pool (``crawler.store.extraction``) is fed from
 the archive as in a single-machine crawl, and it writes the WARC copy of each capture.
 """
 from __future__ import annotations
@@ -20,8 +20,8 @@ import redis
 
 from archive.records import ATTACHMENT, DETAIL, OK, Blocked, Capture
 from archive.store import Archive
-from crawler import extraction
-from crawler.distributed import CAPTURES, WORKERS, _alive_key
+from crawler.store import extraction
+from crawler.distributed.worker import CAPTURES, WORKERS, _alive_key
 
 WRITING = CAPTURES + ":writing"
 

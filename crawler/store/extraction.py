@@ -8,7 +8,7 @@ a crash (retried on the next crawl), or a limit hit (retried once the limit is r
 archive is the queue, a crawl that crashed leaves its documents pending for ``xxgk extract-pending``
 or the next crawl, and nothing is read twice.
 
-No Scrapy here: the crawl's writer process (``crawler.archive_process``) calls ``tick`` between
+No Scrapy here: the crawl's writer process (``crawler.store.archive_process``) calls ``tick`` between
 batches of captures, ``xxgk extract-pending`` and the Redis archive writer from a plain loop.
 """
 from __future__ import annotations

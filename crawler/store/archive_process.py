@@ -36,7 +36,7 @@ from pathlib import Path
 
 from archive.lock import held_fd, name_holder
 from archive.records import Blocked, Capture
-from crawler.archive_thread import Stored
+from crawler.store.archive_thread import Stored
 
 logger = logging.getLogger(__name__)
 
@@ -131,8 +131,8 @@ def _serve(conn, archive_path: str, options: dict, lock_fd: int | None) -> None:
     crawl = os.getppid()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    from crawler import extraction
-    from crawler.archive_thread import ArchiveThread
+    from crawler.store import extraction
+    from crawler.store.archive_thread import ArchiveThread
 
     feeder = extraction.ExtractionFeeder(archive_path, workers=options["workers"], agency_hints=options["agency_hints"])
     send_lock = threading.Lock()

@@ -1,4 +1,4 @@
-"""The archive's writer loop: a thread of the writer process (``crawler.archive_process``).
+"""The archive's writer loop: a thread of the writer process (``crawler.store.archive_process``).
 
 Storing a capture — its bytes in the blob folder, its row, its WARC copy (gzip), and for a report
 page or attachment already read, its report marked seen again — is file and SQLite work. The crawl
@@ -25,7 +25,7 @@ from typing import Callable
 
 from archive.records import ATTACHMENT, DETAIL, OK, Blocked, Capture
 from archive.warc import WarcFiles, earlier_record, note_written, warc_folder, warcinfo
-from crawler import extraction
+from crawler.store import extraction
 
 logger = logging.getLogger(__name__)
 

@@ -1,0 +1,1 @@
+"""A crawl on several machines: workers share a Redis frontier (``worker``); one process writes the archive (``writer``)."""
