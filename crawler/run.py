@@ -18,6 +18,7 @@ from archive import run_summary
 from crawler import progress
 from crawler.store import archive_process, extraction
 from crawler import settings as default_settings
+from crawler.fetch.resolver import chromium_args, read_hosts
 from crawler.sites import Site
 from spiders.generic import GenericSpider
 from spiders.gkmlpt import GkmlptSpider
@@ -33,6 +34,10 @@ def build_settings(archive_path: Path, run_id: int, overrides: dict | None = Non
     settings.update(overrides or {}, priority="cmdline")
     settings.set("XXGK_ARCHIVE", str(archive_path), priority="cmdline")
     settings.set("XXGK_RUN_ID", run_id, priority="cmdline")
+    if settings.get("XXGK_HOSTS"):  # Chromium resolves the same names the same way
+        options = dict(settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS"))
+        options["args"] = [*options.get("args", []), *chromium_args(read_hosts(settings.get("XXGK_HOSTS")))]
+        settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", options, priority="cmdline")
     return settings
 
 

@@ -30,6 +30,10 @@ EXTENSIONS = {
 # most a listing's links, and only the capture waits (for the archive's writer thread).
 CONCURRENT_ITEMS = 8
 DOWNLOAD_TIMEOUT = 60
+# Names resolved from a hosts file of the crawl's own when XXGK_HOSTS names one (and from nothing
+# else: no DNS query leaves the machine); Scrapy's caching resolver otherwise (crawler/fetch/resolver.py).
+DNS_RESOLVER = "crawler.fetch.resolver.HostsFileResolver"
+XXGK_HOSTS = os.environ.get("XXGK_HOSTS", "")
 # One size limit for what is downloaded and what is read (XXGK_DOC_MAX_BYTES, extractors/documents/limits.py):
 # a larger body, or a gzip body inflating past it, is refused and captured flagged "refused".
 DOWNLOAD_MAXSIZE = Limits.from_env().max_bytes
