@@ -15,6 +15,8 @@ import socket
 from datetime import datetime, timezone
 from pathlib import Path
 
+from archive.redact import redact
+
 
 # The locks this process holds, by archive: the crawl's archive writer process shares its lock (``held_fd``).
 _HELD: dict[Path, int] = {}
@@ -84,7 +86,7 @@ def held_fd(archive: Path | str) -> int | None:
 
 def name_holder(fd: int, command: str) -> None:
     """Write this process into the lock file ``fd`` as the lock's holder."""
-    holder = {"pid": os.getpid(), "host": socket.gethostname(), "command": command,
+    holder = {"pid": os.getpid(), "host": socket.gethostname(), "command": redact(command),  # the file is world-readable
               "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
     os.ftruncate(fd, 0)
     os.pwrite(fd, json.dumps(holder, ensure_ascii=False).encode(), 0)

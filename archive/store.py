@@ -24,6 +24,7 @@ from tenacity import retry, retry_if_exception, stop_after_delay, wait_random_ex
 
 from archive import identities, migrations, report_card
 from archive.blobs import BlobStore, process_alive
+from archive.redact import redact
 from archive.records import CHALLENGE, ERROR_FLAGS, Blocked, Capture
 
 def utc_now() -> str:
@@ -101,7 +102,9 @@ class Archive:
 
     def start_run(self, command: str, settings: dict) -> int:
         """Open a crawl run. If the last run of the same command was interrupted, this one resumes it."""
-        text = json.dumps(settings, sort_keys=True, ensure_ascii=False, default=str)
+        # Passwords (a Redis URL's) never reach the archive, which `xxgk serve` shows and WARCs copy.
+        command = redact(command)
+        text = redact(json.dumps(settings, sort_keys=True, ensure_ascii=False, default=str))
         interrupted = self.interrupted_run(command)
         with self.transaction():
             if interrupted:

@@ -34,6 +34,7 @@ from warcio.statusandheaders import StatusAndHeaders, StatusAndHeadersParser
 from warcio.warcwriter import WARCWriter
 
 from archive.records import Capture
+from archive.redact import redact
 
 WARC_VERSION = "WARC/1.1"
 IDENTICAL_PAYLOAD = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
@@ -254,10 +255,10 @@ def warcinfo(run: dict, settings_text: str) -> dict:
         "robots": "obey" if settings.get("ROBOTSTXT_OBEY", True) else "ignore",
         "isPartOf": f"xxgk crawl run {run['id']}",
         "xxgk-run-id": str(run["id"]),
-        "xxgk-command": run.get("command") or "",
+        "xxgk-command": redact(run.get("command") or ""),
         "xxgk-run-started": run.get("started_at") or "",
         "xxgk-settings-digest": run.get("settings_digest") or "",
-        "xxgk-settings": json.dumps(settings, ensure_ascii=False, sort_keys=True, default=str),
+        "xxgk-settings": redact(json.dumps(settings, ensure_ascii=False, sort_keys=True, default=str)),
         "xxgk-payloads": "decoded from Content-Encoding; headers rewritten to match, originals as X-Archive-Orig-*",
     }
 
