@@ -578,9 +578,11 @@ class Archive:
         """Reports of a fully listed site that this run did not see again: removed, never deleted.
 
         A site counts as fully listed when the run fetched its listing pages and none failed, so a
-        flaky listing page never makes its reports look removed.
+        flaky listing page never makes its reports look removed. Seen again means: a capture of this
+        run holds the bytes of one of the report's documents. The evidence is the run's own
+        captures, not a clock: a distributed crawl's captures are dated by the workers that fetched
+        them, whatever machine wrote them and whenever its writer started.
         """
-        started = self.db["crawl_runs"].get(run_id)["started_at"]
         listed_sites = [
             row[0]
             for row in self.db.execute(
@@ -593,8 +595,10 @@ class Archive:
         with self.transaction():
             for site in listed_sites:
                 marked += self.db.execute(
-                    "update reports set removed_at = ? where site = ? and removed_at is null and last_seen < ?",
-                    [utc_now(), site, started],
+                    "update reports set removed_at = ? where site = ? and removed_at is null and not exists ("
+                    "select 1 from report_sources s join captures c on c.sha256 = s.sha256 "
+                    "where s.report_id = reports.id and c.last_run_id = ?)",
+                    [utc_now(), site, run_id],
                 ).rowcount
         return marked
 

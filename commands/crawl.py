@@ -27,15 +27,21 @@ def add_parsers(sub) -> None:
     _output_options(p)
     p.add_argument("--redis", metavar="URL", help="run as one worker of a distributed crawl sharing its frontier in Redis; "
                                                   "captures go to `xxgk archive-writer` (no --archive)")
+    p.add_argument("--readers", type=int, metavar="N",
+                   help="with --redis: documents read at once by this worker (default $XXGK_EXTRACT_WORKERS or the number of cores; 0: none)")
     p.set_defaults(func=cmd_crawl)
 
     p = sub.add_parser("archive-writer", help="store the captures of a distributed crawl's workers (the archive's one writer)")
-    p.add_argument("--redis", metavar="URL", required=True, help="the Redis the workers push to, e.g. redis://host:6379/0")
+    p.add_argument("--redis", metavar="URL", required=True, help="the Redis the workers push to, e.g. redis://:PASSWORD@host:6379/0")
     p.add_argument("--archive", help=ARCHIVE_HELP)
     p.add_argument("--until-idle", type=float, metavar="SECONDS",
-                   help="exit once no worker has been alive and nothing was queued for this long (default: run until stopped)")
-    p.add_argument("--workers", type=int, help="extraction processes (default $XXGK_EXTRACT_WORKERS or the number of cores)")
+                   help="also exit when no crawl came, or no worker has been alive, for this long (default: wait)")
     p.set_defaults(func=cmd_archive_writer)
+
+    p = sub.add_parser("read-documents", help="read the documents of a distributed crawl on this machine (no crawling)")
+    p.add_argument("--redis", metavar="URL", required=True, help="the crawl's Redis, e.g. redis://:PASSWORD@host:6379/0")
+    p.add_argument("--readers", type=int, metavar="N", help="documents read at once (default $XXGK_EXTRACT_WORKERS or the number of cores)")
+    p.set_defaults(func=cmd_read_documents)
 
 
 def _output_options(p) -> None:
@@ -108,12 +114,7 @@ def cmd_crawl(args) -> int:
             return 2
         overrides[name] = value
     if args.redis:
-        from crawler.distributed.worker import run_worker
-
-        done = run_worker(sites, args.redis, overrides)
-        print(f"Worker done: {done['requests']} requests, {done['pushed']} captures pushed to {args.redis}, "
-              f"{done['requeued']} requests of stopped workers put back.")
-        return 0
+        return _crawl_worker(args, sites, overrides)
     path = archive_path(args)
     command = "xxgk crawl --sites " + str(args.sites)
     with archive_lock(path, command) as lock:
@@ -162,7 +163,7 @@ def _print_summary(path: Path, counts: dict, args, earlier: list[dict] = ()) -> 
         f"{total['cross_year_failed']} failed cross-year checks, {total['capture_errors']} capture errors, "
         f"{total['documents_failed']} documents the extractor failed on."
     )
-    if args.badges:
+    if getattr(args, "badges", None):
         from commands.badges import write_badges
 
         written = write_badges(Path(args.badges), counts["run_id"], summary)
@@ -171,17 +172,104 @@ def _print_summary(path: Path, counts: dict, args, earlier: list[dict] = ()) -> 
     return max(EXIT_CODES[run["summary"]["health"]] for run in [*earlier, counts])
 
 
+def _readers(args) -> int:
+    from extractors.pool import default_size
+
+    return default_size() if args.readers is None else max(0, args.readers)
+
+
+def _crawl_worker(args, sites, overrides: dict) -> int:
+    from archive.redact import redact
+    from crawler.distributed.identity import RedisUnavailable
+    from crawler.distributed.worker import Stopped, run_worker
+
+    url = redact(args.redis)
+    command = f"xxgk crawl --sites {args.sites} --redis {url}"
+    try:
+        done = run_worker(sites, args.redis, overrides, command=command, readers=_readers(args))
+    except RedisUnavailable as exc:
+        print(f"xxgk crawl: cannot use Redis at {url}: {exc}", file=sys.stderr)
+        return 2
+    except Stopped:
+        print("xxgk crawl: stopped before crawling; nothing taken.", file=sys.stderr)
+        return 130
+    print(f"Worker done (crawl {done['crawl'][:8]}): {done['requests']} requests, {done['pushed']} captures pushed, "
+          f"{done['read']} documents read, {done['requeued']} requests of stopped workers put back"
+          + (f", {done['dead_letters']} requests dead-lettered" if done["dead_letters"] else "") + ".")
+    if done["interrupted"]:
+        print("xxgk crawl: interrupted; requests this worker held go back to the queue once its heartbeat "
+              "expires (XXGK_REDIS_WORKER_TTL).", file=sys.stderr)
+        return 130
+    return 0
+
+
 def cmd_archive_writer(args) -> int:
-    from crawler.distributed.writer import ArchiveWriter
+    from archive.redact import redact
+    from crawler.distributed.identity import RedisUnavailable, connect
+    from crawler.distributed.writer import ArchiveWriter, WriterBusy
+    from crawler.settings import XXGK_WARC_ENABLED, XXGK_WARC_MAX_BYTES
+
     path = archive_path(args)
-    command = f"xxgk archive-writer --redis {args.redis}"
+    url = redact(args.redis)
+    command = f"xxgk archive-writer --redis {url}"
+    try:
+        server = connect(args.redis)
+    except RedisUnavailable as exc:
+        print(f"xxgk archive-writer: cannot use Redis at {url}: {exc}", file=sys.stderr)
+        return 2
     with archive_lock(path, command) as lock:
         if lock is None:
             return EXIT_LOCKED
-        writer = ArchiveWriter(path, args.redis, workers=args.workers)
-        print(f"Archive writer: storing captures from {args.redis} into {path} (run {writer.run_id}) …", flush=True)
-        counts = writer.run(until_idle=args.until_idle)
-    print(f"Archive writer run {counts['run_id']}: {counts['stored']} captures stored ({counts['new_captures']} new, "
-          f"{counts['new_blobs']} new blobs), {counts['new_reports']} new reports, {counts['removed']} marked removed, "
-          f"{counts['errors']} errors; {counts['extracted']} documents read by the extraction pool.")
-    return 0
+        writer = ArchiveWriter(path, server, warc=XXGK_WARC_ENABLED, warc_max_bytes=XXGK_WARC_MAX_BYTES,
+                               say=lambda line: print(line, flush=True))
+        try:
+            counts = writer.serve(until_idle=args.until_idle)
+        except WriterBusy as exc:
+            print(f"xxgk archive-writer: {exc}; not starting.", file=sys.stderr)
+            return EXIT_LOCKED
+        except RedisUnavailable as exc:
+            print(f"xxgk archive-writer: lost Redis at {url}: {exc}", file=sys.stderr)
+            return 2
+    if counts is None:  # no crawl came: nothing to do, nothing wrong
+        return 0
+    readers = counts["readers"]
+    health = _print_summary(path, counts, args)
+    print(f"Archive writer: {counts['stored']} captures stored; documents read by {len(readers)} reader(s)"
+          + (": " + ", ".join(f"{name} ×{n}" for name, n in sorted(readers.items())) if readers else "") + "; "
+          + ("crawl finished." if not counts["interrupted"] else "the crawl is not finished: run the writer again to carry it on."))
+    return _exit_status("archive-writer", counts) or health
+
+
+def cmd_read_documents(args) -> int:
+    """Readers only: documents of the crawl in Redis, until it is finished (or SIGTERM / Ctrl-C)."""
+    import signal
+    import time
+
+    from archive.redact import redact
+    from crawler.distributed import identity
+    from crawler.distributed.readers import Readers
+
+    url = redact(args.redis)
+    try:
+        server = identity.connect(args.redis)
+    except identity.RedisUnavailable as exc:
+        print(f"xxgk read-documents: cannot use Redis at {url}: {exc}", file=sys.stderr)
+        return 2
+    stopping = []
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stopping.append(True))
+    readers = Readers(server, _readers(args) or 1)
+    readers.start()
+    print(f"xxgk read-documents: {readers.worker.queue_prefetch} reader(s) as {readers.name} on {url} …", flush=True)
+    started = None
+    try:
+        while not stopping:
+            crawl, state, _ = identity.current(server)
+            started = started or (crawl or {}).get("id")
+            if started and (crawl is None or crawl["id"] != started or state == identity.FINISHED):
+                break
+            time.sleep(0.5)
+    finally:
+        readers.stop()
+    print(f"xxgk read-documents: {readers.read} documents read" + ("; stopped." if stopping else "; the crawl is finished."))
+    return 130 if stopping else 0

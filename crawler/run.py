@@ -41,6 +41,15 @@ def build_settings(archive_path: Path, run_id: int, overrides: dict | None = Non
     return settings
 
 
+def settings_snapshot(sites: list[Site], overrides: dict | None = None) -> dict:
+    """What a crawl run records as its settings: every setting, the overrides, the sites."""
+    snapshot = {k: getattr(default_settings, k) for k in dir(default_settings) if k.isupper()}
+    snapshot.update(overrides or {})
+    snapshot["sites"] = [s.start_url for s in sites]
+    snapshot["robots_ignored_for"] = [s.id for s in sites if s.ignores_robots]
+    return snapshot
+
+
 def run_crawl(sites: list[Site], archive_path: Path, *, command: str, overrides: dict | None = None,
               verbose: bool = False) -> dict:
     """Crawl ``sites`` (one spider per platform, all in one process) and return the run's counts
@@ -51,11 +60,7 @@ def run_crawl(sites: list[Site], archive_path: Path, *, command: str, overrides:
     at INFO instead of a progress display.
     """
     archive = Archive(archive_path)
-    snapshot = {k: getattr(default_settings, k) for k in dir(default_settings) if k.isupper()}
-    snapshot.update(overrides or {})
-    snapshot["sites"] = [s.start_url for s in sites]
-    snapshot["robots_ignored_for"] = [s.id for s in sites if s.ignores_robots]
-    run_id = archive.start_run(command, snapshot)
+    run_id = archive.start_run(command, settings_snapshot(sites, overrides))
     # The registry rows this crawl uses: who and where each site is, so reports keep their agency.
     archive.register_sites([{**s.extra, "id": s.id, "agency": s.agency, "start_url": s.start_url,
                              "platform": s.platform} for s in sites], run_id)

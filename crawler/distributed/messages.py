@@ -185,3 +185,60 @@ def loads(raw: bytes) -> dict:
         if data.get(name) is not None and not isinstance(data[name], str):
             raise BadMessage(f"request: {name} is not a method name")
     return data
+
+
+# --- readings: what a reader made of one document, back to the writer ---------------------------
+
+def pack_reading(sha256: str, reader: str, *, status: str, extraction=None, limit: str | None = None,
+                 limit_value: float | None = None, reason: str | None = None, seconds: float = 0.0) -> bytes:
+    data = {"sha256": sha256, "reader": reader, "status": status, "limit": limit, "limit_value": limit_value,
+            "reason": reason, "seconds": seconds, "extraction": None if extraction is None else asdict(extraction)}
+    return pack("reading", data)
+
+
+def unpack_reading(raw: bytes) -> dict:
+    """The reading's fields, its ``extraction`` an ``Extraction`` again (or None)."""
+    from extractors.model import Check, Extraction
+
+    kind, data = unpack(raw)
+    if kind != "reading":
+        raise BadMessage(f"a {kind!r} where a reading was expected")
+    _expect(data, {"sha256", "reader", "status", "limit", "limit_value", "reason", "seconds", "extraction"},
+            {"sha256", "reader", "status"}, kind)
+    _types(data, kind, str=("sha256", "reader", "status", "limit", "reason"), dict=("extraction",))
+    if data["status"] not in ("done", "limit", "crashed"):
+        raise BadMessage(f"reading: status {data['status']!r}")
+    found = data.get("extraction")
+    if found is not None:
+        allowed = {f.name for f in fields(Extraction)}
+        _expect(found, allowed, {"is_report"}, "extraction")
+        _types(found, "extraction", dict=("cells", "raw", "sections"), list=("checks", "warnings", "problems"))
+        try:
+            checks = tuple(Check(**c) for c in found.get("checks") or ())
+        except TypeError as exc:
+            raise BadMessage(f"extraction: checks: {exc}") from None
+        data["extraction"] = Extraction(**{**found, "checks": checks, "warnings": tuple(found.get("warnings") or ()),
+                                           "problems": tuple(found.get("problems") or ())})
+    elif data["status"] == "done":
+        raise BadMessage("reading: done without an extraction")
+    return data
+
+
+def sign_task(task: dict) -> str | None:
+    """A reading task's signature (tasks are Dramatiq's JSON messages; the secret signs them too)."""
+    secret = _secret()
+    if secret is None:
+        return None
+    return _sign("task", json.dumps(task, sort_keys=True).encode(), secret).hex()
+
+
+def check_task(task, signature) -> None:
+    if not (isinstance(task, dict) and set(task) == {"sha256", "filename", "content_type"}
+            and all(isinstance(v, str) for v in task.values()) and len(task["sha256"]) == 64):
+        raise BadMessage("reading task: wrong shape")
+    secret = _secret()
+    if secret is not None:
+        if not isinstance(signature, str):
+            raise BadMessage(f"unsigned reading task refused ({SECRET_SETTING} is set)")
+        if not hmac.compare_digest(signature, _sign("task", json.dumps(task, sort_keys=True).encode(), secret).hex()):
+            raise BadMessage("reading task with a wrong signature refused")
