@@ -26,6 +26,8 @@ import logging
 import os
 import tempfile
 import threading
+import time
+import uuid
 from pathlib import Path
 
 import dramatiq
@@ -36,6 +38,7 @@ from crawler.distributed.identity import worker_name
 from extractors.isolation import ChildLimits, Job, Outcome, read_isolated
 
 QUEUE = "xxgk-read"
+NAMESPACE = "xxgk:dramatiq"
 DOC = "xxgk:doc:"  # + sha256: a document's bytes, from the writer's archive, until its reading is filed
 READINGS = "xxgk:readings"  # list of readings (messages), filed by the writer
 READ_BY = "xxgk:read:by"  # hash: reader → documents it read
@@ -50,10 +53,39 @@ def heartbeat_seconds() -> float:
     return float(os.environ.get("XXGK_READER_HEARTBEAT", "60"))
 
 
+class GuardedEncoder(dramatiq.JSONEncoder):
+    """Dramatiq's JSON, and a message that is not JSON of the right shape dead-lettered instead of
+    stopping the reader's consumer (Dramatiq would log it and leave it taken, for ever)."""
+
+    FIELDS = {"queue_name", "actor_name", "args", "kwargs", "options", "message_id", "message_timestamp"}
+
+    def __init__(self, server):
+        self.server = server
+
+    def decode(self, data: bytes) -> dict:
+        try:
+            fields = super().decode(data)
+            if isinstance(fields, dict) and self.FIELDS <= set(fields) and fields["actor_name"] == "read_document":
+                return fields
+            error = "not a reading task"
+        except dramatiq.DecodeError as exc:
+            error = f"not a Dramatiq message ({exc})"[:200]
+        messages.dead_letter(self.server, QUEUE, data, error)
+        # Taken under an id that only the queue's hash knows: acknowledged as a no-op task under it.
+        found = next((key.decode() for key, value in self.server.hscan_iter(f"{NAMESPACE}:{QUEUE}.msgs")
+                      if value == data), None)
+        return {"queue_name": QUEUE, "actor_name": "dead_letter", "args": [], "kwargs": {},
+                "options": {"redis_message_id": found} if found else {}, "message_id": uuid.uuid4().hex,
+                "message_timestamp": int(time.time() * 1000)}
+
+
 def make_broker(server) -> tuple[RedisBroker, dramatiq.Actor]:
     """The broker on ``server`` (a checked client) and the reading actor, for readers and the writer alike."""
-    broker = RedisBroker(client=server, namespace="xxgk:dramatiq", maintenance_chance=MAINTENANCE_CHANCE,
+    dramatiq.set_encoder(GuardedEncoder(server))
+    broker = RedisBroker(client=server, namespace=NAMESPACE, maintenance_chance=MAINTENANCE_CHANCE,
                          heartbeat_timeout=int(heartbeat_seconds() * 1000))
+    dramatiq.Actor(lambda: None, broker=broker, actor_name="dead_letter", queue_name=QUEUE, priority=0,
+                   options={"max_retries": 0})
     limits = ChildLimits.from_env()
     actor = dramatiq.Actor(_read_document, broker=broker, actor_name="read_document", queue_name=QUEUE, priority=0,
                            options={"max_retries": 3, "min_backoff": 1000, "max_backoff": 30_000,
@@ -95,7 +127,7 @@ class Readers:
 
     def waiting(self) -> int:
         """Tasks in the queue, not taken by any reader."""
-        return self.server.llen(f"xxgk:dramatiq:{QUEUE}")
+        return self.server.llen(f"{NAMESPACE}:{QUEUE}")
 
     def read_one(self, task: dict, signature) -> None:
         try:
