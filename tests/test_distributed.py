@@ -183,7 +183,8 @@ def test_a_password_never_appears_in_output_the_lock_the_archive_or_a_warc(twin)
     tmp = twin["tmp"]
     shown = "\n".join([twin["writer"], *twin["workers"], twin["rewriter"], *twin["reworkers"], twin["lock"]])
     assert PASSWORD not in shown and "redis://:***@127.0.0.1" in shown
-    files = [p for p in tmp.rglob("distributed.db*") if p.is_file()]
+    files = [p for found in tmp.glob("distributed.db*") for p in ([found] if found.is_file() else found.rglob("*"))
+             if p.is_file()]
     assert any(p.suffix == ".gz" for p in files)
     for path in files:
         data = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
@@ -195,7 +196,8 @@ def test_a_password_never_appears_in_output_the_lock_the_archive_or_a_warc(twin)
 def test_an_unchanged_replica_recrawled_with_workers_fetches_304s_only(twin):
     stats = twin["restats"]
     bodies = {url for (url, status) in stats.statuses if status == 200}
-    assert {u for u in bodies if not u.endswith("/robots.txt")} <= twin["faults"]
+    # robots.txt, the planted faults, and Hanweb's listing POSTs (never conditional, as on one machine)
+    assert {u for u in bodies if not u.endswith("/robots.txt") and "dataproxy.jsp" not in u} <= twin["faults"]
     assert stats.total_not_modified > 25
     spread = twin["tmp"] / "distributed.db"
     [run] = _rows(spread, "select * from crawl_runs where id = 2")

@@ -43,6 +43,7 @@ from crawler.distributed import identity, messages
 from crawler.distributed.identity import CAPTURES, WORKERS, worker_name
 
 HEARTBEAT_SECONDS = 2.0
+POLL_SECONDS = 0.25
 INFLIGHT = "xxgk_inflight"  # request meta: the in-flight key the request was taken under
 WAIT_LINE_SECONDS = 30.0  # how often a waiting worker says what it waits for
 
@@ -88,11 +89,16 @@ class ReliableScheduler(Scheduler):
         self._beat()
         self.heartbeat = task.LoopingCall(self._beat)
         self.heartbeat.start(HEARTBEAT_SECONDS, now=False)
+        # Scrapy asks an idle engine for requests every 5 s only; meanwhile a busy worker, asking as
+        # each response arrives, would take all the new links. So look at the queue more often.
+        self.poll = task.LoopingCall(self._poll)
+        self.poll.start(POLL_SECONDS, now=False)
         spider.crawler.signals.connect(self._idle, signal=signals.spider_idle)
 
     def close(self, reason):
-        if self.heartbeat.running:
-            self.heartbeat.stop()
+        for loop in (self.heartbeat, self.poll):
+            if loop.running:
+                loop.stop()
         if reason == "finished":  # nothing of ours left in flight: say goodbye
             self.server.delete(_inflight_key(self.worker), _alive_key(self.worker))
             self.server.srem(WORKERS, self.worker)
@@ -144,6 +150,11 @@ class ReliableScheduler(Scheduler):
             slot = self.spider.crawler.engine._slot
             if slot is not None:
                 slot.nextcall.schedule()
+
+    def _poll(self) -> None:
+        slot = self.spider.crawler.engine._slot
+        if slot is not None and self.server.zcard(self.queue.key):
+            slot.nextcall.schedule()
 
     def _beat(self) -> None:
         self.server.set(_alive_key(self.worker), "1", ex=self.ttl)
