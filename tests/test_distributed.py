@@ -61,10 +61,11 @@ def redis_url(tmp_path):
         yield url
 
 
-def write_registry(path: Path, sites) -> Path:
-    """The replica's registry with each site's place, as an operator's registry has it."""
-    rows_ = [{"id": s.id, "agency": s.agency, "start_url": s.start_url, "platform": s.platform,
-              "region_code": getattr(s, "region_code", None), "level": getattr(s, "level", None)} for s in sites]
+def write_registry(path: Path, sites, *, places: bool = False) -> Path:
+    """The replica's registry; with ``places``, each site's region code and level, as an operator's
+    registry has them (report ids then start with the region code)."""
+    rows_ = [{"id": s.id, "agency": s.agency, "start_url": s.start_url, "platform": s.platform}
+             | ({"region_code": s.region_code, "level": s.level} if places else {}) for s in sites]
     path.write_text(yaml.safe_dump(rows_, allow_unicode=True), encoding="utf-8")
     return path
 
@@ -111,7 +112,7 @@ def twin(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("twin")
     found = {"tmp": tmp}
     with Replica.start(build_world(), port=free_port()) as replica, redis_server(tmp, PASSWORD) as url:
-        registry = write_registry(tmp / "sites.yaml", replica.sites)
+        registry = write_registry(tmp / "sites.yaml", replica.sites, places=True)
         single = subprocess.run([*XXGK, "crawl", "--sites", str(registry), "--archive", str(tmp / "single.db")],
                                 cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=600)
         assert single.returncode in (0, 1), single.stderr[-3000:]

@@ -72,9 +72,7 @@ class ArchiveWriter:
         ``until_idle`` seconds; else the run's counts and summary, as ``run_crawl`` returns them."""
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, self._stop)
-        if not self.server.set(identity.WRITER, self.me, nx=True, ex=WRITER_TTL):
-            holder = self.server.get(identity.WRITER)
-            raise WriterBusy(f"another archive writer ({holder.decode() if holder else '?'}) serves this Redis")
+        self._claim()
         try:
             crawl = self._wait_for_crawl(until_idle)
             if crawl is None:
@@ -83,6 +81,22 @@ class ArchiveWriter:
         finally:
             if self.server.get(identity.WRITER) == self.me.encode():
                 self.server.delete(identity.WRITER)
+
+    def _claim(self) -> None:
+        """Become the one writer of this Redis. A writer that was killed holds the role until its
+        key expires (``WRITER_TTL``), or at once when it ran on this machine and its process is gone."""
+        from archive.blobs import process_alive
+
+        deadline = time.monotonic() + WRITER_TTL + 5
+        while not self.server.set(identity.WRITER, self.me, nx=True, ex=WRITER_TTL):
+            holder = (self.server.get(identity.WRITER) or b"?").decode()
+            host, _, pid = holder.rpartition(":")
+            if host == socket.gethostname() and pid.isdigit() and not process_alive(int(pid)):
+                self.server.delete(identity.WRITER)
+                continue
+            if time.monotonic() > deadline or self.stopping:
+                raise WriterBusy(f"another archive writer ({holder}) serves this Redis")
+            time.sleep(0.5)
 
     def _stop(self, *_) -> None:
         self.stopping = True
