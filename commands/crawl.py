@@ -207,6 +207,7 @@ def cmd_archive_writer(args) -> int:
     from archive.redact import redact
     from crawler.distributed.identity import RedisUnavailable, connect
     from crawler.distributed.writer import ArchiveWriter, WriterBusy
+    from redis import RedisError
     from crawler.settings import XXGK_WARC_ENABLED, XXGK_WARC_MAX_BYTES
 
     path = archive_path(args)
@@ -227,8 +228,9 @@ def cmd_archive_writer(args) -> int:
         except WriterBusy as exc:
             print(f"xxgk archive-writer: {exc}; not starting.", file=sys.stderr)
             return EXIT_LOCKED
-        except RedisUnavailable as exc:
-            print(f"xxgk archive-writer: lost Redis at {url}: {exc}", file=sys.stderr)
+        except RedisError as exc:  # Redis gone mid-crawl: the run is carried on by the next writer
+            print(f"xxgk archive-writer: lost Redis at {url}: {redact(str(exc))}; run the writer again once "
+                  f"Redis is back to carry the crawl on.", file=sys.stderr)
             return 2
     if counts is None:  # no crawl came: nothing to do, nothing wrong
         return 0

@@ -246,7 +246,12 @@ class ArchiveWriter:
         if self._taken or self.server.llen(CAPTURES) or self.server.llen(WRITING):
             return False
         done = self.server.smembers(identity.DONE)
-        if not done or self.server.smembers(identity.WORKERS) - done:
+        for worker in self.server.smembers(identity.WORKERS) - done:
+            name = worker.decode()
+            if self.server.exists(f"xxgk:alive:{name}") or self.server.hlen(f"xxgk:inflight:{name}"):
+                return False  # crawling, or gone with requests a live worker will put back
+            self.server.srem(identity.WORKERS, worker)  # gone, holding nothing
+        if not done:
             return False
         if self._queued_requests() or self._in_flight():
             return False
