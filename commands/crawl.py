@@ -10,6 +10,7 @@ from commands.common import ARCHIVE_HELP, EXIT_CRASHED, EXIT_LOCKED, archive_loc
 # same from one demo to the next, so a second demo over the same archive finds nothing new.
 DEMO_PORT = 8642
 EXIT_PORT_BUSY = 2
+REDIS_FROM_ENV = "$XXGK_REDIS_URL"  # --redis with no URL, or none given: the URL comes from the environment
 
 
 def add_parsers(sub) -> None:
@@ -25,21 +26,24 @@ def add_parsers(sub) -> None:
     p.add_argument("--archive", help=ARCHIVE_HELP)
     p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="override a Scrapy setting (repeatable)")
     _output_options(p)
-    p.add_argument("--redis", metavar="URL", help="run as one worker of a distributed crawl sharing its frontier in Redis; "
-                                                  "captures go to `xxgk archive-writer` (no --archive)")
+    p.add_argument("--redis", metavar="URL", nargs="?", const=REDIS_FROM_ENV,
+                   help="run as one worker of a distributed crawl sharing its frontier in Redis; captures go to "
+                        "`xxgk archive-writer` (no --archive). URL omitted: $XXGK_REDIS_URL (keeps a password out of `ps`)")
     p.add_argument("--readers", type=int, metavar="N",
                    help="with --redis: documents read at once by this worker (default $XXGK_EXTRACT_WORKERS or the number of cores; 0: none)")
     p.set_defaults(func=cmd_crawl)
 
     p = sub.add_parser("archive-writer", help="store the captures of a distributed crawl's workers (the archive's one writer)")
-    p.add_argument("--redis", metavar="URL", required=True, help="the Redis the workers push to, e.g. redis://:PASSWORD@host:6379/0")
+    p.add_argument("--redis", metavar="URL", default=REDIS_FROM_ENV,
+                   help="the Redis the workers push to, e.g. redis://:PASSWORD@host:6379/0 (default: $XXGK_REDIS_URL)")
     p.add_argument("--archive", help=ARCHIVE_HELP)
     p.add_argument("--until-idle", type=float, metavar="SECONDS",
                    help="also exit when no crawl came, or no worker has been alive, for this long (default: wait)")
     p.set_defaults(func=cmd_archive_writer)
 
     p = sub.add_parser("read-documents", help="read the documents of a distributed crawl on this machine (no crawling)")
-    p.add_argument("--redis", metavar="URL", required=True, help="the crawl's Redis, e.g. redis://:PASSWORD@host:6379/0")
+    p.add_argument("--redis", metavar="URL", default=REDIS_FROM_ENV,
+                   help="the crawl's Redis, e.g. redis://:PASSWORD@host:6379/0 (default: $XXGK_REDIS_URL)")
     p.add_argument("--readers", type=int, metavar="N", help="documents read at once (default $XXGK_EXTRACT_WORKERS or the number of cores)")
     p.set_defaults(func=cmd_read_documents)
 
@@ -113,7 +117,7 @@ def cmd_crawl(args) -> int:
             print(f"xxgk crawl: --set takes NAME=VALUE, got {item!r}", file=sys.stderr)
             return 2
         overrides[name] = value
-    if args.redis:
+    if args.redis is not None:  # an empty URL is an error, never a quiet single-machine crawl
         return _crawl_worker(args, sites, overrides)
     path = archive_path(args)
     command = "xxgk crawl --sites " + str(args.sites)
@@ -172,6 +176,16 @@ def _print_summary(path: Path, counts: dict, args, earlier: list[dict] = ()) -> 
     return max(EXIT_CODES[run["summary"]["health"]] for run in [*earlier, counts])
 
 
+def _redis_url(args, command: str) -> str | None:
+    """The Redis URL of ``--redis``, or of ``$XXGK_REDIS_URL`` (None, said in one line, when neither)."""
+    import os
+
+    url = args.redis if args.redis != REDIS_FROM_ENV else os.environ.get("XXGK_REDIS_URL", "")
+    if not url:
+        print(f"xxgk {command}: no Redis URL: give --redis URL or set XXGK_REDIS_URL", file=sys.stderr)
+    return url or None
+
+
 def _readers(args) -> int:
     from extractors.pool import default_size
 
@@ -183,10 +197,13 @@ def _crawl_worker(args, sites, overrides: dict) -> int:
     from crawler.distributed.identity import RedisUnavailable
     from crawler.distributed.worker import Stopped, run_worker
 
-    url = redact(args.redis)
+    full = _redis_url(args, "crawl")
+    if full is None:
+        return 2
+    url = redact(full)
     command = f"xxgk crawl --sites {args.sites} --redis {url}"
     try:
-        done = run_worker(sites, args.redis, overrides, command=command, readers=_readers(args))
+        done = run_worker(sites, full, overrides, command=command, readers=_readers(args))
     except RedisUnavailable as exc:
         print(f"xxgk crawl: cannot use Redis at {url}: {exc}", file=sys.stderr)
         return 2
@@ -211,10 +228,13 @@ def cmd_archive_writer(args) -> int:
     from crawler.settings import XXGK_WARC_ENABLED, XXGK_WARC_MAX_BYTES
 
     path = archive_path(args)
-    url = redact(args.redis)
+    full = _redis_url(args, "archive-writer")
+    if full is None:
+        return 2
+    url = redact(full)
     command = f"xxgk archive-writer --redis {url}"
     try:
-        server = connect(args.redis)
+        server = connect(full)
     except RedisUnavailable as exc:
         print(f"xxgk archive-writer: cannot use Redis at {url}: {exc}", file=sys.stderr)
         return 2
@@ -251,9 +271,12 @@ def cmd_read_documents(args) -> int:
     from crawler.distributed import identity
     from crawler.distributed.readers import Readers
 
-    url = redact(args.redis)
+    full = _redis_url(args, "read-documents")
+    if full is None:
+        return 2
+    url = redact(full)
     try:
-        server = identity.connect(args.redis)
+        server = identity.connect(full)
     except identity.RedisUnavailable as exc:
         print(f"xxgk read-documents: cannot use Redis at {url}: {exc}", file=sys.stderr)
         return 2
