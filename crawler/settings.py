@@ -32,7 +32,7 @@ CONCURRENT_ITEMS = 8
 DOWNLOAD_TIMEOUT = 60
 # Names resolved from a hosts file of the crawl's own when XXGK_HOSTS names one (and from nothing
 # else: no DNS query leaves the machine); Scrapy's caching resolver otherwise (crawler/fetch/resolver.py).
-DNS_RESOLVER = "crawler.fetch.resolver.HostsFileResolver"
+TWISTED_DNS_RESOLVER = "crawler.fetch.resolver.HostsFileResolver"  # Scrapy 2.19's name (DNS_RESOLVER is deprecated)
 XXGK_HOSTS = os.environ.get("XXGK_HOSTS", "")
 # One size limit for what is downloaded and what is read (XXGK_DOC_MAX_BYTES, extractors/documents/limits.py):
 # a larger body, or a gzip body inflating past it, is refused and captured flagged "refused".

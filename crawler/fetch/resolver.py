@@ -3,7 +3,7 @@
 With ``XXGK_HOSTS`` set (a file in ``/etc/hosts`` form: ``address name [name …]``, ``#`` comments),
 the crawl resolves names from that file only: a name it does not list fails as an unknown host, so
 no DNS query leaves the machine. That is how the national replica puts thousands of portal names on
-loopback addresses, and how tests make names fail. Scrapy's downloader (``DNS_RESOLVER``) and
+loopback addresses, and how tests make names fail. Scrapy's downloader (``TWISTED_DNS_RESOLVER``) and
 Chromium (``--host-resolver-rules``, see ``chromium_args``) read the same file. Without the
 setting, names are resolved as Scrapy does by default.
 """
