@@ -252,8 +252,8 @@ def cmd_archive_writer(args) -> int:
             print(f"xxgk archive-writer: lost Redis at {url}: {redact(str(exc))}; run the writer again once "
                   f"Redis is back to carry the crawl on.", file=sys.stderr)
             return 2
-    if counts is None:  # no crawl came: nothing to do, nothing wrong
-        return 0
+    if counts is None:  # no crawl came: nothing to do, nothing wrong (or stopped while waiting)
+        return 130 if writer.stopping else 0
     readers = counts["readers"]
     health = _print_summary(path, counts, args)
     print(f"Archive writer: {counts['stored']} captures stored; documents read by {len(readers)} reader(s)"

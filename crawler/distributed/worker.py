@@ -356,7 +356,10 @@ def run_worker(sites, redis_url: str, overrides: dict | None = None, *, command:
             found, state, ready = identity.current(server)
             if found is None or found["id"] != crawl["id"] or state == identity.FINISHED:
                 return True  # the crawl ended meanwhile: nothing left to wait for
-            return True if ready == crawl["id"] else "start `xxgk archive-writer --redis URL` on the archive's machine"
+            if ready == crawl["id"]:
+                return True
+            return "it is opening the run" if server.exists(identity.WRITER) else \
+                "no writer yet: start `xxgk archive-writer` on the archive's machine"
 
         _wait(f"waiting for the archive writer to open crawl {crawl['id'][:8]}", writer_ready)
     except KeyboardInterrupt:

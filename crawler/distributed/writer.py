@@ -118,6 +118,7 @@ class ArchiveWriter:
                 self.say(f"Archive writer: no crawl to serve for {until_idle:g} s; nothing to do.")
                 return None
             time.sleep(0.5)
+        self.say("Archive writer: stopped before a crawl came; nothing stored.")
         return None
 
     def _serve(self, crawl: dict, until_idle: float | None) -> dict:
