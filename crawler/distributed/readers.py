@@ -22,6 +22,7 @@ reading per document (a second reading of the same bytes, from a task sent twice
 """
 from __future__ import annotations
 
+import json
 import logging
 import os
 import tempfile
@@ -175,12 +176,26 @@ class RemotePool:
         self.outstanding: dict[str, Job] = {}  # sha256 → the job sent, until its reading is back
         self.on_dead_letter = on_dead_letter or (lambda error: None)
         self.readers: dict[str, int] = {}  # reader → documents it read, as filed here
+        self.sent_before = self._tasks_in_redis()
+
+    def _tasks_in_redis(self) -> set[str]:
+        """Documents an earlier writer (killed, restarted) sent that are still queued or being read:
+        not sent again, so that each is read once."""
+        found = set()
+        for queue_name in (QUEUE, f"{QUEUE}.DQ"):
+            for data in self.server.hvals(f"{NAMESPACE}:{queue_name}.msgs"):
+                try:
+                    found.add(json.loads(data)["args"][0]["sha256"])
+                except (ValueError, KeyError, IndexError, TypeError):
+                    continue  # not a task of ours: the readers dead-letter it
+        return found
 
     def submit(self, job: Job) -> None:
         sha256 = job.key[0]
         task = {"sha256": sha256, "filename": job.filename or "", "content_type": job.content_type or ""}
         self.server.set(DOC + sha256, Path(job.path).read_bytes())
-        self.actor.send(task, messages.sign_task(task))
+        if sha256 not in self.sent_before:
+            self.actor.send(task, messages.sign_task(task))
         self.outstanding[sha256] = job
 
     def take_done(self) -> list[Outcome]:
