@@ -41,6 +41,18 @@ from crawler.store import extraction
 from crawler.store.archive_thread import ArchiveThread
 
 MAX_BACKLOG = 400  # captures handed to the writer thread and not stored yet (two of its batches)
+BATCH = 100  # captures moved to ``writing`` in one round trip
+
+# Up to ARGV[1] captures moved from the queue to ``writing``, atomically (LMOVE has no count).
+_MOVE_BATCH = """
+local moved = {}
+for i = 1, tonumber(ARGV[1]) do
+  local item = redis.call('lmove', KEYS[1], KEYS[2], 'LEFT', 'RIGHT')
+  if not item then break end
+  moved[i] = item
+end
+return moved
+"""
 WRITER_TTL = 30  # seconds: a writer silent this long is gone, and another may serve
 DONE_FOR = 1.0  # seconds the crawl must look done before it is (a batch stored, its documents not yet sent)
 
@@ -162,14 +174,20 @@ class ArchiveWriter:
 
     def _loop(self, until_idle: float | None) -> bool:
         """Store and file until the crawl is done (True) or the writer is stopped (False)."""
-        said = time.monotonic()
+        said = alive = time.monotonic()
         looked_done = idle_since = None
         while not self.stopping:
-            self._alive()
+            if time.monotonic() - alive >= 1:
+                self._alive()
+                alive = time.monotonic()
             raw = None
             if len(self._taken) < MAX_BACKLOG:
-                raw = self.server.blmove(CAPTURES, WRITING, 0.2, "LEFT", "RIGHT")
-                if raw is not None:
+                # A batch in one round trip; when there is none, wait for the next capture.
+                batch = self.server.eval(_MOVE_BATCH, 2, CAPTURES, WRITING, BATCH) or []
+                if not batch:
+                    found = self.server.blmove(CAPTURES, WRITING, 0.2, "LEFT", "RIGHT")
+                    batch = [found] if found is not None else []
+                for raw in batch:
                     self._take(raw)
             else:
                 time.sleep(0.05)
@@ -216,6 +234,7 @@ class ArchiveWriter:
                 pairs = self._replies.get_nowait()
             except queue.Empty:
                 return
+            done = self.server.pipeline(transaction=False)
             for token, stored in pairs:
                 raw = self._taken.pop(token)
                 if stored.error or stored.warc_error:
@@ -223,7 +242,8 @@ class ArchiveWriter:
                     self.first_error = self.first_error or stored.error or f"WARC copy: {stored.warc_error}"
                 if not stored.error:
                     self.stored += 1
-                    self.server.lrem(WRITING, 1, raw)
+                    done.lrem(WRITING, 1, raw)
+            done.execute()
 
     def _dead_letter(self, error: str) -> None:
         self.dead += 1
