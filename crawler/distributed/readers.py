@@ -46,6 +46,7 @@ READ_BY = "xxgk:read:by"  # hash: reader → documents it read
 # Out of a million broker commands, how many also requeue the tasks of readers gone silent (cheap:
 # a look at the heartbeats; Dramatiq's default of 1,000 takes minutes to notice on an idle queue).
 MAINTENANCE_CHANCE = 100_000
+STOP_SECONDS = 10
 
 logger = logging.getLogger(__name__)
 
@@ -123,8 +124,9 @@ class Readers:
         self.worker.start()
 
     def stop(self) -> None:
-        """Stop taking tasks; tasks taken and not read go back on the queue."""
-        self.worker.stop(timeout=int((self.limits.seconds + 5) * 1000))
+        """Stop taking tasks. A document still being read after a few seconds is left to another
+        reader (its task goes back once this process's heartbeat stops): Ctrl-C does not wait minutes."""
+        self.worker.stop(timeout=STOP_SECONDS * 1000)
 
     def waiting(self) -> int:
         """Tasks in the queue, not taken by any reader."""
