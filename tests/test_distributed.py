@@ -337,3 +337,19 @@ def test_the_writer_until_idle_ends_when_there_is_nothing_to_do(tmp_path, redis_
     out = ended(writer(tmp_path / "archive.db", redis_url, "--until-idle", "1"), codes=(0,), timeout=60)
     assert "nothing to do" in out and time.monotonic() - began < 30
     assert not redis.Redis.from_url(redis_url).exists("xxgk:writer")
+
+
+def test_ctrl_c_ends_the_writer_with_a_summary_and_the_run_interrupted(tmp_path, redis_url):
+    server = redis.Redis.from_url(redis_url)
+    with Replica.start(build_world()) as replica:
+        registry = write_registry(tmp_path / "sites.yaml", replica.sites)
+        store = writer(tmp_path / "archive.db", redis_url)
+        crawl = worker(registry, redis_url, "--set", "CONCURRENT_REQUESTS=1", readers=0)
+        wait_for(lambda: server.hget("xxgk:crawl", "ready"), "the writer ready")
+        store.send_signal(signal.SIGINT)
+        out = ended(store, codes=(130,))
+        crawl.send_signal(signal.SIGTERM)
+        crawl.communicate(timeout=120)
+    assert "Traceback" not in out and "interrupted" in out and "Crawl run 1: failed" in out
+    [run] = _rows(tmp_path / "archive.db", "select status from crawl_runs")
+    assert run["status"] == "interrupted"
