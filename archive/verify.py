@@ -145,7 +145,9 @@ def _warc_records(db, folder: Path, verdict: Verdict) -> None:
                 fh.seek(offset)
                 record = next(iter(ArchiveIterator(fh)), None)
                 found = record.rec_headers.get_header("WARC-Record-ID") if record else None
-        except (ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:
+        # warcio meets a record cut short in its headers with an AttributeError (a URI of None) at
+        # some offsets: cut files are what this check is for, so that is "unreadable" too.
+        except (ArchiveLoadFailed, OSError, EOFError, ValueError, AttributeError) as exc:
             found = f"unreadable ({type(exc).__name__})"
         if found != record_id:
             verdict.problems.append(f"capture {cid}: WARC record at {name}:{offset} is {found}, not {record_id}")
