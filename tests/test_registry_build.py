@@ -128,7 +128,6 @@ def test_a_platform_other_than_generic_comes_from_the_shape_of_a_policy_column_o
         if row["policy_url"]:
             assert registrable_domain(urlsplit(row["policy_url"]).hostname) == \
                 registrable_domain(urlsplit(row["home_url"]).hostname), row["id"]
-        assert row["start_url"] == "" or not row["id"].startswith("gov-") or not row["region_code"], row["id"]
 
 
 # --- nothing invented: every URL traces to its source line --------------------------------------
@@ -147,8 +146,8 @@ def test_every_url_traces_to_the_line_its_source_cites(rows, sources):
             line = lists["gov-portals.csv"][int(cited["gov-portals.csv"]["line"])]
             if "; list: " in row["source"]:  # a hand row: its own URL is cited by hand; the list's is named
                 assert f"gives {line['url']}" in row["source"], row["id"]
-            else:
-                assert row["home_url"] == line["url"], row["id"]
+            else:  # a row of the list: its one URL is the line's, and no column URL is made up
+                assert row["home_url"] == line["url"] and row["start_url"] == "", row["id"]
             names = [n for n in (line["province"], line["prefecture"], line["county"]) if n]
             assert row["agency"].startswith(names[-1]), row["id"]
             traced["home_url"] += 1
