@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 from commands.common import ARCHIVE_HELP, EXIT_CRASHED, EXIT_LOCKED, archive_lock, archive_path
+from commands.sites import add_selection_options, load_selected, selection_text
 
 # The replica serves each portal on its own 127.0.0.x address; one fixed port keeps every URL the
 # same from one demo to the next, so a second demo over the same archive finds nothing new.
@@ -22,7 +23,8 @@ def add_parsers(sub) -> None:
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("crawl", help="crawl the sites of a registry file into an archive")
-    p.add_argument("--sites", required=True, help="site registry, YAML or CSV (id, agency, start_url, platform)")
+    p.add_argument("--sites", required=True, help="site registry, YAML or CSV (id, agency, start_url, platform), e.g. registry/all.csv")
+    add_selection_options(p)
     p.add_argument("--archive", help=ARCHIVE_HELP)
     p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="override a Scrapy setting (repeatable)")
     _output_options(p)
@@ -103,13 +105,11 @@ def _demo_round(version: int, port: int, path: Path, results, verbose: bool) -> 
 
 def cmd_crawl(args) -> int:
     from crawler.run import run_crawl
-    from crawler.sites import RegistryError, load_sites
 
-    try:
-        sites = load_sites(args.sites)
-    except (OSError, RegistryError) as exc:
-        print(f"xxgk crawl: {args.sites}: {exc}", file=sys.stderr)
-        return 2
+    loaded = load_selected(Path(args.sites), args, "xxgk crawl")  # bad rows are named on stderr and skipped
+    if isinstance(loaded, int):
+        return loaded
+    sites, registry_problems = loaded
     overrides = {}
     for item in args.set:
         name, sep, value = item.partition("=")
@@ -118,13 +118,14 @@ def cmd_crawl(args) -> int:
             return 2
         overrides[name] = value
     if args.redis is not None:  # an empty URL is an error, never a quiet single-machine crawl
-        return _crawl_worker(args, sites, overrides)
+        return _crawl_worker(args, sites, overrides, registry_problems)
     path = archive_path(args)
-    command = "xxgk crawl --sites " + str(args.sites)
+    command = " ".join(["xxgk crawl --sites", str(args.sites), selection_text(args)]).strip()
     with archive_lock(path, command) as lock:
         if lock is None:
             return EXIT_LOCKED
-        counts = run_crawl(sites, path, command=command, overrides=overrides, verbose=args.verbose)
+        counts = run_crawl(sites, path, command=command, overrides=overrides, verbose=args.verbose,
+                           registry_problems=registry_problems)
     health = _print_summary(path, counts, args)
     return _exit_status("crawl", counts) or health
 
@@ -192,7 +193,7 @@ def _readers(args) -> int:
     return default_size() if args.readers is None else max(0, args.readers)
 
 
-def _crawl_worker(args, sites, overrides: dict) -> int:
+def _crawl_worker(args, sites, overrides: dict, registry_problems: list[str]) -> int:
     from archive.redact import redact
     from crawler.distributed.identity import RedisUnavailable
     from crawler.distributed.worker import Stopped, run_worker
@@ -201,9 +202,10 @@ def _crawl_worker(args, sites, overrides: dict) -> int:
     if full is None:
         return 2
     url = redact(full)
-    command = f"xxgk crawl --sites {args.sites} --redis {url}"
+    command = " ".join(part for part in ("xxgk crawl --sites", str(args.sites), selection_text(args), "--redis", url) if part)
     try:
-        done = run_worker(sites, full, overrides, command=command, readers=_readers(args))
+        done = run_worker(sites, full, overrides, command=command, readers=_readers(args),
+                          registry_problems=registry_problems)
     except RedisUnavailable as exc:
         print(f"xxgk crawl: cannot use Redis at {url}: {exc}", file=sys.stderr)
         return 2

@@ -79,12 +79,15 @@ def frontier_keys() -> list[str]:
     return keys
 
 
-def join(server: redis.Redis, command: str, settings: dict, sites: list[dict]) -> tuple[dict, bool]:
-    """The crawl to work on: the one going on, or a new one of ``sites``. Returns (identity, created)."""
+def join(server: redis.Redis, command: str, settings: dict, sites: list[dict],
+         registry_problems: list[str] = ()) -> tuple[dict, bool]:
+    """The crawl to work on: the one going on, or a new one of ``sites`` (and the registry rows that
+    were skipped as unusable, which its summary lists). Returns (identity, created)."""
     from archive.redact import redact
 
     identity = {"id": uuid.uuid4().hex, "started_at": now(), "command": redact(command),
-                "settings": json.loads(redact(json.dumps(settings, ensure_ascii=False, default=str))), "sites": sites}
+                "settings": json.loads(redact(json.dumps(settings, ensure_ascii=False, default=str))), "sites": sites,
+                "registry_problems": list(registry_problems)}
     created, text = server.eval(_JOIN, 1 + len(frontier_keys()), CRAWL, *frontier_keys(),
                                 json.dumps(identity, ensure_ascii=False))
     return json.loads(text), bool(created)

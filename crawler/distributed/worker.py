@@ -325,7 +325,8 @@ def _wait(what: str, ready, every: float = WAIT_LINE_SECONDS, poll: float = 0.5)
         time.sleep(poll)
 
 
-def run_worker(sites, redis_url: str, overrides: dict | None = None, *, command: str, readers: int) -> dict:
+def run_worker(sites, redis_url: str, overrides: dict | None = None, *, command: str, readers: int,
+               registry_problems: list[str] = ()) -> dict:
     """One worker of a distributed crawl: join (or start) the crawl in Redis, wait for its writer,
     crawl with the others, then read documents until the writer says the crawl is finished.
     Returns what it did; raises ``identity.RedisUnavailable`` (one line) or ``Stopped``."""
@@ -341,7 +342,7 @@ def run_worker(sites, redis_url: str, overrides: dict | None = None, *, command:
 
     server = identity.connect(redis_url)
     rows = [{**s.extra, "id": s.id, "agency": s.agency, "start_url": s.start_url, "platform": s.platform} for s in sites]
-    crawl, created = identity.join(server, command, settings_snapshot(sites, overrides), rows)
+    crawl, created = identity.join(server, command, settings_snapshot(sites, overrides), rows, list(registry_problems))
     if not created and sorted(r["id"] for r in crawl["sites"]) != sorted(r["id"] for r in rows):
         _say(f"joining crawl {crawl['id'][:8]} of {len(crawl['sites'])} sites (its registry, not --sites)")
     sites = [Site(str(r["id"]), r["agency"], r["start_url"], r["platform"],

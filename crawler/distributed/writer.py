@@ -298,7 +298,9 @@ class ArchiveWriter:
         counts = archive.finish_run(self.run_id, requests=requests, storage_errors=errors,
                                     status="finished" if complete else "interrupted")
         sites = [{"id": str(s["id"]), "start_url": s["start_url"]} for s in crawl["sites"]]
-        summary = run_summary.summarize(archive.db, self.run_id, sites, interrupted=not complete, storage_errors=errors)
+        problems = crawl.get("registry_problems") or []
+        summary = run_summary.summarize(archive.db, self.run_id, sites, interrupted=not complete, storage_errors=errors,
+                                        registry_problems=problems)
         pending = extraction.count_pending(archive)
         progress = self.feeder.progress()
         self.feeder.close()
@@ -308,5 +310,5 @@ class ArchiveWriter:
         return {"run_id": self.run_id, "removed": removed, "interrupted": not complete, "storage_error": self.first_error,
                 **counts, "summary": summary, "seconds": time.monotonic() - started,
                 "extracted": progress["extracted"], "pending": pending, "stored": self.stored,
-                "readers": dict(self.pool.readers), "dead_letters": self.dead,
+                "readers": dict(self.pool.readers), "dead_letters": self.dead, "registry_problems": problems,
                 "crawl": crawl["id"]}
