@@ -98,10 +98,10 @@ def wait_for(condition, what: str, timeout: float = 120):
     return found
 
 
-def distributed(registry: Path, archive: Path, url: str, workers: int = 2, **options) -> tuple[str, list[str]]:
+def distributed(registry: Path, archive: Path, url: str, workers: int = 2, env: dict | None = None) -> tuple[str, list[str]]:
     """A writer and ``workers`` workers to the end: (writer's output, workers' outputs)."""
-    store = writer(archive, url)
-    crew = [worker(registry, url, **options) for _ in range(workers)]
+    store = writer(archive, url, env=env)
+    crew = [worker(registry, url, env=env) for _ in range(workers)]
     return ended(store), [ended(w) for w in crew]
 
 
@@ -123,7 +123,9 @@ def twin(tmp_path_factory):
         found["writer"], found["workers"] = ended(store), [ended(w) for w in crew]
         found["pids"] = [w.pid for w in crew], store.pid
         replica.reset_stats()
-        found["rewriter"], found["reworkers"] = distributed(registry, tmp / "distributed.db", url)
+        # Scrapy's own log at INFO (it lists the settings): still no password
+        found["rewriter"], found["reworkers"] = distributed(registry, tmp / "distributed.db", url,
+                                                            env={**ENV, "XXGK_LOG_LEVEL": "INFO"})
         found["restats"] = replica.stats()
         found["faults"] = {f.url for f in replica.faults}
         found["truth"] = replica.truth

@@ -33,6 +33,7 @@ import signal
 import time
 import warnings
 
+import redis
 from scrapy import Request, signals
 from scrapy.exceptions import DontCloseSpider
 from scrapy_redis.scheduler import Scheduler
@@ -281,14 +282,26 @@ class RedisCapturePipeline:
         return item
 
 
+_REDIS_URL = ""  # this worker's Redis (one crawl per process), for scrapy-redis's scheduler and dupefilter
+
+
+def crawl_redis(**params):
+    """scrapy-redis's client factory (``REDIS_PARAMS["redis_cls"]``): this worker's Redis."""
+    params.pop("url", None)
+    return redis.Redis.from_url(_REDIS_URL, **params)
+
+
 def worker_settings(redis_url: str) -> dict:
     """What turns a crawl into a worker: the Redis scheduler and dupefilter, no archive."""
     from crawler import settings as base
 
     middlewares = {k: v for k, v in base.DOWNLOADER_MIDDLEWARES.items()
                    if k != "crawler.fetch.archive_middleware.ArchiveMiddleware"}  # no local archive to ask
+    global _REDIS_URL
+    _REDIS_URL = redis_url
     return {
-        "REDIS_URL": redis_url,
+        # Not REDIS_URL: Scrapy logs its settings at INFO, and the URL may hold a password.
+        "REDIS_PARAMS": {"redis_cls": "crawler.distributed.worker.crawl_redis"},
         "SCHEDULER": "crawler.distributed.worker.ReliableScheduler",
         "SCHEDULER_SERIALIZER": "crawler.distributed.messages",  # data, never pickles
         "SCHEDULER_QUEUE_KEY": identity.QUEUE_KEY,
