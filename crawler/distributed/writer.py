@@ -117,4 +117,5 @@ class ArchiveWriter:
         final_status = item.wire[-1]["status"] if item.wire else None
         written = self.warc.write(item, row["sha256"], earlier_record(self.archive.db, row, final_status))
         if written is not None:
+            self.warc.flush()  # on disk before the pointer to it is committed
             note_written(self.archive.db, capture_id, written)
