@@ -1,6 +1,7 @@
 """Datasette metadata: the archive documents itself, in Chinese and English."""
 from __future__ import annotations
 
+from archive.definitions import CHECK_RULES
 from archive.report_card import COLUMNS as REPORT_CARD_COLUMNS
 
 TABLES = {
@@ -22,7 +23,10 @@ TABLES = {
             "source_format": "格式 · html, text, pdf, docx, doc, xls, xlsx, image of the document the numbers came from",
             "ocr_confidence": "识别置信度 · OCR confidence 0–1 when the numbers were read from a scan; null: not OCR",
             "cells_filled": "已填单元格 · cells with a number (blank cells are null, never 0)",
-            "checks_failed": "勾稽不符 · consistency rules that failed (a finding about the report)",
+            "checks_failed": "勾稽不符 · the report's own consistency rules that failed (a finding about the report)",
+            "cross_year_failed": "跨年不符 · rules against the same agency's report of the year before that failed "
+                                 "(T3-CARRY, T2-STOCK; stored at the end of every crawl)",
+            "published": "发布日期 · the publication date the document states (发布日期 / 发布时间); null: none stated",
             "first_seen": "首次抓取 · first fetched (UTC)",
             "last_seen": "最近抓取 · last fetched (UTC)",
             "title": "标题 · the report's title",
@@ -43,11 +47,15 @@ TABLES = {
          "value": "数值 · number in the key's unit (cell_keys.unit), or null = blank in the report", "raw": "原文 · the cell as printed"},
     ),
     "checks": (
-        "勾稽关系 · Consistency checks: T3-FLOW, T3-ROW-TOTAL, T3-OUTCOME-SUM, T4-SUM, one row per column/row/group.",
+        "勾稽关系 · Consistency checks, one row per column/row/group: the report's own (T3-FLOW, T3-ROW-TOTAL, "
+        "T3-OUTCOME-SUM, T4-SUM) and, stored under the later report at every crawl's end, against the year before "
+        "(T3-CARRY, T2-STOCK). Formulas: archive/definitions.py.",
         {"report_id": "报告 · the report (reports.id)", "version": "版本 · the report version checked",
-         "rule": "规则 · T3-FLOW, T3-ROW-TOTAL, T3-OUTCOME-SUM, T4-SUM (report-format §4)",
+         "rule": "规则 · T3-FLOW, T3-ROW-TOTAL, T3-OUTCOME-SUM, T4-SUM; cross-year T3-CARRY, T2-STOCK (report-format §4)",
          "subject": "对象 · the column, row or group the rule was applied to",
-         "left": "左边（件）· first side's sum (件)", "right": "右边（件）· second side's sum (件)", "passed": "1 = 相符 · agrees; 0 = 不符 · differs"},
+         "left": "左边（件）· " + "; ".join(f"{r.rule}: {r.left}" for r in CHECK_RULES),
+         "right": "右边（件）· " + "; ".join(f"{r.rule}: {r.right}" for r in CHECK_RULES),
+         "passed": "1 = 相符 · agrees; 0 = 不符 · differs"},
     ),
     "captures": (
         "抓取记录 · Every HTTP response or failure the crawler received, with provenance.",
@@ -189,7 +197,8 @@ TABLES = {
          "url": "地址 · where it was fetched", "source_format": "格式 · document format", "run_id": "批次 · the crawl run that found it",
          "first_seen": "首次抓取 · first fetched (UTC)", "extractor_version": "抽取器版本 · the extractor version that read it",
          "reason": "原因 · first, changed (the document changed), reextracted (a newer extractor), correction (a 更正 page)",
-         "note": "说明 · more on why (extractor versions, the correction's title)"},
+         "note": "说明 · more on why (extractor versions, the correction's title)",
+         "published": "发布日期 · the publication date this version's document states; null: none stated"},
     ),
     "blocked_hosts": (
         "被拦截的网站 · Hosts whose anti-bot page no browser got past, with the evidence capture.",

@@ -13,12 +13,9 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
+from archive.definitions import CROSS_YEAR, FLAGS, check_status_sql, metric_sql
 from archive.search import grams
 from extractors.keys import T3_ROWS_GB2019, T3_ROWS_GB2021, T4_GROUPS
-
-# The rules between two years' reports, stored in ``checks`` at every crawl's end (Archive.refresh_cross_year_checks):
-# not a finding about the report alone, and not known when its numbers are written; see ``cross_year_checks``.
-CROSS_YEAR = "('T3-CARRY', 'T2-STOCK')"
 
 # Where `xxgk serve` serves an archived copy: the blob's path under /blobs/ (browse.copies).
 COPY_PATH = "'/blobs/' || substr(sha256, 1, 2) || '/' || substr(sha256, 3, 2) || '/' || sha256"
@@ -69,12 +66,17 @@ COLUMNS = (
     ("level", "text", "level", "层级 · national, provincial, prefectural, county"),
     ("template", "text", "template", "模板 · gb2021 (2021–), gb2019 (2019–2020) or freeform (2008–2018)"),
     *((f.column, "real" if "fees" in f.column else "integer", f.column, f.description) for f in FIGURES),
-    ("refusal_rate", "real", "round(1.0 * denied / nullif(coalesce(total_processed, new_requests), 0), 4)",
-     "不予公开率 · denied ÷ total handled (freeform: ÷ requests received), 0–1"),
-    ("checks", "text", "case when n_checks = 0 then 'none' when n_failed > 0 then 'fail' else 'pass' end",
-     "勾稽关系 · pass (the report's own consistency checks all agree), fail, or none (no tables to check); "
-     "checks across years: cross_year_checks"),
+    ("refusal_rate", "real", "refusal_rate",
+     "不予公开率 · denied (the eight 不予公开 rows) ÷ handled (t3.total.total; freeform: ff.denied ÷ received), 0–1; "
+     "null when any of those cells is blank (see refusal_rate_blank_as_zero); definitions: archive/definitions.py"),
+    ("refusal_rate_blank_as_zero", "real", "refusal_rate_blank_as_zero",
+     "不予公开率（空白计为0）· the same rate, a blank row counted as 0 when table 三 has numbers (the template's zero)"),
+    ("checks", "text", check_status_sql("n_checks", "n_failed", "n_cross", "n_cross_failed"),
+     "勾稽关系 · fail (a check of the report's own tables, or against the year before, failed), pass, or none "
+     "(nothing to check) — " + FLAGS["checks"]),
     ("checks_failed", "integer", "n_failed", "勾稽不符（条）· number of the report's own checks that failed (条)"),
+    ("cross_year_failed", "integer", "n_cross_failed",
+     "跨年不符（条）· checks against the same agency's report of the year before that failed (T3-CARRY, T2-STOCK; 条)"),
     ("versions", "integer", "version", "版本数 · versions of the report the archive holds"),
     ("changed_after_publication", "integer", "n_changed > 0",
      "发布后修改 · 1 = the portal changed the report after it was first archived (a new document or a 更正; "
@@ -107,12 +109,31 @@ def create(db: sqlite_utils.Database) -> None:
         index_text(db, row[0], row[1], row[2], row[3])
 
 
-def refresh(db: sqlite_utils.Database, report_id: str | None = None) -> int | None:
-    """(Re)write the card row of one report (or of all); return the row's id for one report."""
+def rebuild(db: sqlite_utils.Database) -> None:
+    """Recreate the card with today's ``COLUMNS`` in their order, keeping every row's id (the search
+    index's rowid) and the indexes other migrations made on it; then fill it."""
+    indexes = [row[0] for row in db.execute("select sql from sqlite_master where type = 'index' "
+                                            "and tbl_name = 'report_card' and sql is not null")]
+    db.execute("create temp table report_card_ids as select id, report_id from report_card")
+    db.execute("drop table report_card")
+    db.execute(f"create table report_card ({', '.join(f'[{name}] {kind}' for name, kind, _, _ in COLUMNS)})")
+    for sql in indexes:
+        db.execute(sql)
+    db.execute("insert into report_card (id, report_id) select id, report_id from temp.report_card_ids")
+    db.execute("drop table temp.report_card_ids")
+    refresh(db)
+    if db["sqlite_stat1"].exists():  # an archive with statistics keeps them for the card's indexes
+        db.execute("analyze report_card")
+
+
+def refresh(db: sqlite_utils.Database, report_id: str | None = None, *, among: str | None = None) -> int | None:
+    """(Re)write the card row of one report (or of all, or of the reports whose ids the SQL
+    ``among`` selects); return the row's id for one report."""
     columns = [(name, sql) for name, _, sql, _ in COLUMNS if sql]
     names = ", ".join(f"[{name}]" for name, _ in columns)
     updates = ", ".join(f"[{name}] = excluded.[{name}]" for name, _ in columns if name != "report_id")
-    db.execute(f"insert into report_card ({names}) {_select(columns, report_id is not None)} "
+    where = "r.id = ?" if report_id is not None else f"r.id in ({among})" if among else "true"
+    db.execute(f"insert into report_card ({names}) {_select(columns, where)} "
                f"on conflict(report_id) do update set {updates}", [report_id] if report_id is not None else [])
     if report_id is None:
         return None
@@ -131,22 +152,27 @@ def _sum(keys: tuple[str, ...]) -> str:
     return f"sum(case when c.key in ({quoted}) then c.value end)"
 
 
-def _select(columns: list[tuple[str, str]], one: bool) -> str:
+def _select(columns: list[tuple[str, str]], where: str) -> str:
     figures = ",\n".join(f"{_sum(f.keys)} as {f.column}" for f in FIGURES)
+    rates = ",\n".join(f"{metric_sql(name)} as {name}" for name in ("refusal_rate", "refusal_rate_blank_as_zero"))
     values = ", ".join(sql.format(province=_province("region_code"), region=_region("region_code")) for _, sql in columns)
     return f"""
     select {values}
     from (
-        select r.*, {figures},
+        select r.*, {figures}, {rates},
                (select count(*) from checks k where k.report_id = r.id and k.version = r.version
                   and k.rule not in {CROSS_YEAR}) as n_checks,
                (select count(*) from checks k where k.report_id = r.id and k.version = r.version
                   and k.rule not in {CROSS_YEAR} and not k.passed) as n_failed,
+               (select count(*) from checks k where k.report_id = r.id and k.version = r.version
+                  and k.rule in {CROSS_YEAR}) as n_cross,
+               (select count(*) from checks k where k.report_id = r.id and k.version = r.version
+                  and k.rule in {CROSS_YEAR} and not k.passed) as n_cross_failed,
                -- versions the portal made: changed documents and corrections (before m007 every later version was one)
                (select count(*) from report_versions v where v.report_id = r.id and v.version > 1
                   and coalesce(v.reason, 'changed') in ('changed', 'correction')) as n_changed
         from reports r left join cells c on c.report_id = r.id and c.version = r.version
-        where {"r.id = ?" if one else "true"}
+        where {where}
         group by r.id
     ) where true"""
 

@@ -23,6 +23,7 @@ import sqlite_utils
 from tenacity import retry, retry_if_exception, stop_after_delay, wait_random_exponential
 
 from archive import identities, migrations, report_card
+from archive.definitions import CROSS_YEAR
 from archive.blobs import BlobStore, process_alive
 from archive.records import CHALLENGE, ERROR_FLAGS, Blocked, Capture
 
@@ -200,18 +201,28 @@ class Archive:
         number of cross-year rows stored."""
         key = "f.report_id = c.report_id and f.version = c.version and f.rule = c.rule and f.subject is c.subject"
         same = f'{key} and f."left" is c."left" and f."right" is c."right" and f.passed is c.passed'
+        gone = f"c.rule in {CROSS_YEAR} and not exists (select 1 from temp.cross_year_now f where {same})"
+        new = f"not exists (select 1 from checks c where {same})"
         with self.transaction():
-            self.db.execute("drop table if exists temp.cross_year_now")
+            for table in ("cross_year_now", "cross_year_touched"):
+                self.db.execute(f"drop table if exists temp.{table}")
             self.db.execute('create temp table cross_year_now as select x.report_id, r.version, x.rule, x.subject, '
                             'x."left", x."right", x.passed from cross_year_checks x join reports r on r.id = x.report_id')
             self.db.execute("create index temp.cross_year_now_key on cross_year_now (report_id, version, rule, subject)")
-            self.db.execute(f"delete from checks as c where rule in {report_card.CROSS_YEAR} "
-                            f"and not exists (select 1 from temp.cross_year_now f where {same})")
+            # the reports whose cross-year rows change: their flags follow (reports.cross_year_failed, the card)
+            self.db.execute(f"create temp table cross_year_touched as select report_id from checks c where {gone} "
+                            f"union select report_id from temp.cross_year_now f where {new}")
+            self.db.execute(f"delete from checks as c where {gone}")
             self.db.execute('insert or replace into checks (report_id, version, rule, subject, "left", "right", passed) '
                             'select report_id, version, rule, subject, "left", "right", passed from temp.cross_year_now f '
-                            f"where not exists (select 1 from checks c where {same})")
+                            f"where {new}")
+            self.db.execute(f"""update reports set cross_year_failed = (select count(*) from checks k
+                                where k.report_id = reports.id and k.version = reports.version and k.rule in {CROSS_YEAR}
+                                and not k.passed) where id in (select report_id from temp.cross_year_touched)""")
+            report_card.refresh(self.db, among="select report_id from temp.cross_year_touched")
             stored = self.db.execute("select count(*) from temp.cross_year_now").fetchone()[0]
             self.db.execute("drop table temp.cross_year_now")
+            self.db.execute("drop table temp.cross_year_touched")
         return stored
 
     # --- captures -----------------------------------------------------------------------------
@@ -499,6 +510,7 @@ class Archive:
             "last_seen": seen_at,
             "cells_filled": source["cells_filled"],
             "checks_failed": source["checks_failed"],
+            "cross_year_failed": 0,  # this version's cross-year rows are stored at the crawl's end
             "warnings": json.dumps(list(ex.warnings), ensure_ascii=False),
             "problems": json.dumps(list(ex.problems), ensure_ascii=False),
             "version": version,
@@ -606,10 +618,10 @@ class Archive:
             "cells": q("select count(*) from cells"),
             # Both counts read the partial index of failed checks (m013); the cross-year rows are
             # the ones stored at the end of the last run (refresh_cross_year_checks), not the view.
-            "failed_checks": q(f"select count(*) from checks where passed = 0 and rule not in {report_card.CROSS_YEAR}"),
+            "failed_checks": q(f"select count(*) from checks where passed = 0 and rule not in {CROSS_YEAR}"),
             "reports_with_failed_checks": q("select count(*) from reports where checks_failed > 0"),
             "documents_failed": q("select count(*) from extractions where outcome = 'failed'"),
-            "cross_year_failed": q(f"select count(*) from checks where passed = 0 and rule in {report_card.CROSS_YEAR}"),
+            "cross_year_failed": q(f"select count(*) from checks where passed = 0 and rule in {CROSS_YEAR}"),
             "capture_errors": q(f"select count(*) from captures where flag in ({', '.join(repr(f) for f in ERROR_FLAGS)})"),
         }
 

@@ -14,6 +14,11 @@ _SERIES = (
     ("lawsuits", "行政诉讼 lawsuits"),
 )
 _FILTER = "where true [[ and agency_id = :agency ]] [[ and region = :region ]] [[ and level = :level ]]"
+# The year a one-year chart shows: the chosen one, else the year with the most reports.
+_ONE_YEAR = ("year = (select year from report_card where true [[ and year = :year ]] group by year "
+             "order by count(*) desc, year desc limit 1) [[ and region = :region ]] [[ and level = :level ]]")
+# The report card's two refusal rates (archive.definitions: strict, and blank rows as 0), as the card has them.
+_RATES = (("refusal_rate_blank_as_zero", "空白计为0 blank rows as 0"), ("refusal_rate", "严格 strict (null if a row is blank)"))
 
 _BREAKS = {
     "data": {"values": [{"year": 2019, "label": "2019 模板 gb2019"}, {"year": 2021, "label": "2021 模板 gb2021"}]},
@@ -37,7 +42,7 @@ def dashboards(database: str) -> dict:
                            "An agency's, a region's or a level's headline figures over the years (件, summed over "
                            "its reports), and one year's distribution across agencies. Dashed lines: the template "
                            "changes of 2019 and 2021.",
-            "layout": [["over-years"], ["distribution"]],
+            "layout": [["over-years"], ["distribution"], ["refusal-rates"]],
             "filters": {
                 "agency": {"name": "机关 Agency (agency_id)", "type": "select", "db": database,
                            "query": "select distinct agency_id from report_card where agency_id is not null order by agency_id"},
@@ -69,9 +74,7 @@ def dashboards(database: str) -> dict:
                     "title": "某一年各机关新收申请 · New requests by agency in one year (the year with most reports unless chosen; 件)",
                     "db": database,
                     "query": "select coalesce(agency_id, agency) as agency, year, new_requests, denied from report_card "
-                             "where new_requests is not null and year = (select year from report_card where true "
-                             "[[ and year = :year ]] group by year order by count(*) desc, year desc limit 1) "
-                             "[[ and region = :region ]] [[ and level = :level ]] order by new_requests desc limit 60",
+                             f"where new_requests is not null and {_ONE_YEAR} order by new_requests desc limit 60",
                     "library": "vega-lite",
                     "display": {
                         "height": 360,
@@ -79,6 +82,26 @@ def dashboards(database: str) -> dict:
                         "encoding": {
                             "y": {"field": "agency", "type": "nominal", "sort": "-x", "title": None},
                             "x": {"field": "new_requests", "type": "quantitative", "title": "新收申请（件）new requests"},
+                        },
+                    },
+                },
+                "refusal-rates": {
+                    "title": "某一年各机关不予公开率 · Refusal rate by report in one year (denied ÷ handled; both "
+                             "definitions of the report card)",
+                    "db": database,
+                    "query": " union all ".join(
+                        f"select report_id, coalesce(agency_id, agency) as agency, year, '{label}' as definition, "
+                        f"{column} as refusal_rate from report_card where {column} is not null and {_ONE_YEAR}"
+                        for column, label in _RATES) + " order by refusal_rate desc limit 120",
+                    "library": "vega-lite",
+                    "display": {
+                        "height": 360,
+                        "mark": {"type": "point", "filled": True, "tooltip": True},
+                        "encoding": {
+                            "y": {"field": "agency", "type": "nominal", "sort": "-x", "title": None},
+                            "x": {"field": "refusal_rate", "type": "quantitative", "title": "不予公开率 refusal rate",
+                                  "scale": {"domain": [0, 1]}, "axis": {"format": "%"}},
+                            "color": {"field": "definition", "type": "nominal", "title": None},
                         },
                     },
                 },

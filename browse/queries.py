@@ -5,7 +5,7 @@ plugin (browse.plugin): the bigram search and the stretch of text around the wor
 """
 from __future__ import annotations
 
-from archive.report_card import CROSS_YEAR
+from archive.definitions import CROSS_YEAR, FLAGS
 
 _YEAR = "(:year = '' or c.year = cast(:year as integer))"
 _LEVEL = "(:level = '' or c.level = :level)"
@@ -30,26 +30,30 @@ order by c.new_requests desc, c.year desc limit 200""",
     },
     "highest_refusal": {
         "title": "不予公开率最高 · Highest refusal rates",
-        "description": "不予公开（八项之和）占办理总数的比例最高的报告；min_handled 为最少办理件数（默认 10）。 Reports ranked by "
-                       "refusal rate = denied (sum of the eight 不予公开 rows) ÷ total handled; min_handled (default 10) "
-                       "leaves out agencies with a handful of requests.",
-        "sql": f"""select c.agency, c.region, c.level, c.year, c.refusal_rate, c.denied, c.total_processed, c.new_requests,
-       c.checks, c.original_url, c.archived_copy, c.report_id
+        "description": "不予公开（八项之和）占办理总数的比例最高的报告（空白行计为0）；min_handled 为最少办理件数（默认 10）。 "
+                       "Reports ranked by refusal rate = denied (sum of the eight 不予公开 rows) ÷ total handled, a "
+                       "blank row counted as 0 when table 三 has numbers (refusal_rate_blank_as_zero; refusal_rate "
+                       "beside it is null when any row is blank); min_handled (default 10) leaves out agencies with "
+                       "a handful of requests.",
+        "sql": f"""select c.agency, c.region, c.level, c.year, c.refusal_rate_blank_as_zero, c.refusal_rate, c.denied,
+       c.total_processed, c.new_requests, c.checks, c.original_url, c.archived_copy, c.report_id
 from report_card c
-where c.refusal_rate is not null and {_YEAR} and {_LEVEL}
+where c.refusal_rate_blank_as_zero is not null and {_YEAR} and {_LEVEL}
   and coalesce(c.total_processed, c.new_requests) >= cast(coalesce(nullif(:min_handled, ''), '10') as integer)
-order by c.refusal_rate desc, c.denied desc limit 200""",
+order by c.refusal_rate_blank_as_zero desc, c.denied desc limit 200""",
     },
     "failing_checks": {
         "title": "勾稽不符的报告 · Reports whose numbers do not add up",
-        "description": "表格自身勾稽关系不成立的报告：每条不符的规则及两边的数。 Every failed consistency check (T3-FLOW, "
-                       "T3-ROW-TOTAL, T3-OUTCOME-SUM, T4-SUM) of a report's current version, with both sides (件). "
-                       "A failed check is a finding about the report as published.",
-        "sql": f"""select c.agency, c.region, c.year, c.template, ch.rule, ch.subject, ch."left", ch."right",
-       c.original_url, c.archived_copy, c.report_id
+        "description": "勾稽关系不成立的报告（报告自身的表格，或与上一年度报告不一致）：每条不符的规则及两边的数。 Reports "
+                       "whose checks fail (report_card.checks = 'fail': " + FLAGS["checks"].split(";")[0] + "): "
+                       "every failed rule of the report's current version — its own tables (T3-FLOW, T3-ROW-TOTAL, "
+                       "T3-OUTCOME-SUM, T4-SUM) or against the same agency's report of the year before (T3-CARRY, "
+                       "T2-STOCK) — with both sides (件). A failed check is a finding about the report as published.",
+        "sql": f"""select c.agency, c.region, c.year, c.template, ch.rule, ch.rule in {CROSS_YEAR} as cross_year,
+       ch.subject, ch."left", ch."right", c.original_url, c.archived_copy, c.report_id
 from report_card c
 join checks ch on ch.report_id = c.report_id and ch.version = c.versions and not ch.passed
-where ch.rule not in {CROSS_YEAR} and {_YEAR}
+where c.checks = 'fail' and {_YEAR}
 order by c.agency, c.year, ch.rule, ch.subject""",
     },
     "changed_after_publication": {

@@ -1,6 +1,7 @@
 """The codebook: every exported file's fields, generated from the canonical keys (``extractors.keys``)
-and the metric definitions (``exports.metrics``) — written as a Frictionless ``datapackage.json`` and
-as ``codebook.md``. Nothing here is typed twice: a key's labels, unit and templates come from keys.py.
+and the definitions of flags, check rules and metrics (``archive.definitions``) — written as a
+Frictionless ``datapackage.json`` and as ``codebook.md``. Nothing here is typed twice: a key's labels,
+unit and templates come from keys.py, a metric's formula and blank rule from definitions.py.
 """
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from dataclasses import dataclass, field
 
 from extractors.keys import (FREEFORM, GB2019, GB2021, TEMPLATES, english_label_for, keys_for, label_for,
                              templates_of, unit_for)
-from exports.metrics import METRICS
+from archive.definitions import BLANK_RULES, CHECK_RULES, FLAGS, METRICS, SUFFIX, metric_columns
 
 TEMPLATE_YEARS = {GB2021: "2021–", GB2019: "2019–2020 (and some later reports on its layout)", FREEFORM: "2008–2018"}
 
@@ -22,7 +23,8 @@ SERIES_BREAKS = (
     "the 2021 fee rules (政府信息公开信息处理费管理办法, in force 2021-01-01). Tables 三's other rows and 四 keep their keys.",
     "The template is read from each report's content, never from its year: some 2021+ reports reuse the gb2019 "
     "layout. Use the `template` column, and compare across a break only with keys both templates share.",
-    "A blank cell is null, never 0; a rate over a zero or blank denominator is null.",
+    "A blank cell is null, never 0, in cells_long and the panels. Every metric comes in two columns that differ "
+    "only in how a blank counts (see Metrics): NAME (strict) and NAME_blank_as_zero.",
 )
 
 
@@ -70,10 +72,12 @@ def key_field(key: str) -> Field:
               title=english_label_for(key), unit=unit_for(key))
 
 
-def metric_field(metric) -> Field:
-    return _f(metric.name, "number",
-              f"{metric.label_zh} · {metric.label_en}. Unit: {metric.unit}. Derivation: {metric.definition}.",
-              title=metric.label_en, unit=metric.unit)
+def metric_field(column: str, metric, rule: str) -> Field:
+    blanks = "strict: null if any cell is blank" if not SUFFIX[rule] else "a blank row of a table with numbers counts as 0"
+    return _f(column, "number",
+              f"{metric.label_zh} · {metric.label_en} ({blanks}). Unit: {metric.unit}. {metric.definition()}. "
+              f"Across templates: {metric.comparable}.",
+              title=f"{metric.label_en} ({'strict' if not SUFFIX[rule] else 'blank as zero'})", unit=metric.unit)
 
 
 def resources(templates: tuple[str, ...] = TEMPLATES) -> dict[str, dict]:
@@ -104,7 +108,8 @@ def resources(templates: tuple[str, ...] = TEMPLATES) -> dict[str, dict]:
                        _f("agency_resolution", "string", "How the agency was resolved from the site and the name (docs/archive.md, Agency identity)."),
                        _f("agency_confidence", "number", "How sure that resolution is, 0–1."),
                        *SCOPE_YEAR, _f("title", "string", "The report's title."), *PROVENANCE,
-                       _f("checks_failed", "integer", "Within-report consistency checks that failed (see checks)."),
+                       _f("checks_failed", "integer", FLAGS["checks_failed"]),
+                       _f("cross_year_failed", "integer", FLAGS["cross_year_failed"]),
                        _f("removed_at", "string", "When the report was gone from its column (empty: still listed).")),
             "primaryKey": ["report_id"],
             "foreignKeys": [{"fields": "agency_id", "reference": {"resource": "agencies", "fields": "agency_id"}}],
@@ -126,8 +131,8 @@ def resources(templates: tuple[str, ...] = TEMPLATES) -> dict[str, dict]:
             "fields": (*REPORT_KEY, AGENCY_FIELDS[0], SCOPE_YEAR[1], SCOPE_YEAR[2],
                        _f("rule", "string", "T3-FLOW, T3-ROW-TOTAL, T3-OUTCOME-SUM, T4-SUM; cross-year T3-CARRY, T2-STOCK."),
                        _f("subject", "string", "The column, row or group the rule was checked on."),
-                       _f("left", "number", "First side (e.g. carried over in N)."),
-                       _f("right", "number", "Second side (e.g. carried in in N+1)."),
+                       _f("left", "number", "The rule's first side; its formula per rule under Check rules in codebook.md."),
+                       _f("right", "number", "The rule's second side; its formula per rule under Check rules in codebook.md."),
                        _f("passed", "boolean", "true when both sides agree."),
                        _f("cross_year", "boolean", "true for T3-CARRY and T2-STOCK (this report against the year before)."),
                        _f("previous_report_id", "string", "For a cross-year check, the report of the year before.")),
@@ -135,7 +140,7 @@ def resources(templates: tuple[str, ...] = TEMPLATES) -> dict[str, dict]:
         },
         "metrics": {
             "description": "Metrics derived per report; definitions in each field's description.",
-            "fields": (*REPORT_KEY, *AGENCY_FIELDS, *SCOPE_YEAR, *(metric_field(m) for m in METRICS)),
+            "fields": (*REPORT_KEY, *AGENCY_FIELDS, *SCOPE_YEAR, *(metric_field(*c) for c in metric_columns())),
             "primaryKey": ["report_id"], "foreignKeys": [fk_report],
         },
     }
@@ -175,8 +180,16 @@ def markdown(tables: dict[str, dict], fmt: str, filters: str) -> str:
         lines += ["| field | type | description |", "| --- | --- | --- |"]
         lines += [f"| `{f.name}` | {f.type} | {f.description} |" for f in table["fields"]]
         lines.append("")
-    lines += ["## Metrics", "", "| metric | 中文 | unit | derivation |", "| --- | --- | --- | --- |"]
-    lines += [f"| `{m.name}` | {m.label_zh} | {m.unit} | {m.definition} |" for m in METRICS]
+    lines += ["## Flags", "", "| flag | definition |", "| --- | --- |"]
+    lines += [f"| `{name}` | {text} |" for name, text in FLAGS.items()]
+    lines += ["", "## Check rules", "", "Each row of `checks` is one rule applied to one subject; `passed` is true when "
+              "`left` = `right`.", "", "| rule | kind | subject | `left` | `right` | when |", "| --- | --- | --- | --- | --- | --- |"]
+    lines += [f"| `{r.rule}` | {'cross-year' if r.cross_year else 'within the report'} | {r.subject} | {r.left} | "
+              f"{r.right} | {r.when} |" for r in CHECK_RULES]
+    lines += ["", "## Metrics", "", "Blanks: every metric has two columns.", ""]
+    lines += [f"- {text}" for text in BLANK_RULES.values()]
+    lines += ["", "| metric | 中文 | unit | derivation per template | across templates |", "| --- | --- | --- | --- | --- |"]
+    lines += [f"| `{m.name}` | {m.label_zh} | {m.unit} | {m.definition()} | {m.comparable} |" for m in METRICS]
     lines += ["", "## Keys", "", "| key | 中文 | English | unit | templates |", "| --- | --- | --- | --- | --- |"]
     lines += [f"| `{r['key']}` | {r['label_zh']} | {r['label_en']} | {r['unit']} | {r['templates']} |" for r in key_rows()]
     return "\n".join(lines) + "\n"

@@ -14,8 +14,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from archive.definitions import compute
 from exports import codebook
-from exports.metrics import compute
 from extractors.keys import TEMPLATES, keys_for
 
 FORMATS = ("csv", "parquet", "jsonl")
@@ -183,7 +183,7 @@ def export(archive_path: Path, out: Path, fmt: str, filters: Filters = Filters()
     reports = db.execute(
         "select r.id, r.agency_id, r.agency, r.region_code, r.level, r.agency_resolution, r.agency_confidence, r.scope, "
         "r.year, r.template, r.title, r.version, r.source_format, r.ocr_confidence, r.url, r.sha256, c.fetched_at, "
-        f"r.checks_failed, r.removed_at from reports r left join captures c on c.id = r.capture_id{where} order by r.id",
+        f"r.checks_failed, r.cross_year_failed, r.removed_at from reports r left join captures c on c.id = r.capture_id{where} order by r.id",
         params,
     )
     inner = db.cursor()
@@ -191,13 +191,14 @@ def export(archive_path: Path, out: Path, fmt: str, filters: Filters = Filters()
     try:
         for row in reports:
             (rid, agency_id, agency, region, level, how, sure, scope, year, template, title, version, fmt_, ocr, url,
-             sha, fetched, failed, removed) = row
+             sha, fetched, failed, cross_failed, removed) = row
             ident = {"report_id": rid, "agency_id": agency_id, "agency": agency, "region_code": region, "level": level,
                      "scope": scope, "year": year, "template": template}
             provenance = {"version": version, "source_format": fmt_, "ocr_confidence": ocr, "source_url": url,
                           "capture_sha256": sha, "fetched_at": fetched}
             writers["reports"].write({**ident, "agency_resolution": how, "agency_confidence": sure, "title": title,
-                                      **provenance, "checks_failed": failed, "removed_at": removed})
+                                      **provenance, "checks_failed": failed, "cross_year_failed": cross_failed,
+                                      "removed_at": removed})
             checks = inner.execute('select rule, subject, "left", "right", passed from checks where report_id = ? '
                                    "and version = ? order by rule, subject", [rid, version]).fetchall()
             failed_by_table: dict[str, int] = {}

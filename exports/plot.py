@@ -9,11 +9,11 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from archive.definitions import compute, metric_columns
 from exports.export import region_prefix
-from exports.metrics import METRICS, compute
 from extractors.keys import english_label_for, unit_for
 
-METRIC_NAMES = {m.name: m for m in METRICS}
+METRIC_NAMES = {column: metric for column, metric, _ in metric_columns()}
 TEMPLATE_COLOURS = {"freeform": "#f3efe0", "gb2019": "#e3eef7", "gb2021": "#e6f2e3"}
 MAX_AGENCIES = 12  # a region's plot draws its agencies with the most reports; more lines are unreadable
 
@@ -46,7 +46,8 @@ def _label(key: str) -> tuple[str, str]:
     """A panel's title (key, Chinese and English label) and its unit."""
     if key in METRIC_NAMES:
         m = METRIC_NAMES[key]
-        return f"{key}: {m.label_zh} · {m.label_en}", m.unit
+        blanks = " (blank rows as 0)" if key != m.name else ""
+        return f"{key}: {m.label_zh} · {m.label_en}{blanks}", m.unit
     from extractors.keys import label_for
 
     return f"{key}: {label_for(key)} · {english_label_for(key)}", unit_for(key)

@@ -2,6 +2,7 @@
 pandas/pyarrow, and one agency over six years across all three templates."""
 from __future__ import annotations
 
+import csv
 import filecmp
 import json
 import random
@@ -235,3 +236,54 @@ def test_plot_draws_the_series_with_breaks_and_gaps(six):
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and out.stat().st_size > 20_000
     bad = xxgk("plot", "--agency", "nobody", "--key", "t3.new.total", "--archive", str(archive), check=False)
     assert bad.returncode == 2 and "no reports of agency" in bad.stderr
+
+
+def _exact(folder: Path, name: str, fmt: str) -> list[dict]:
+    """A file's rows with floats exactly as written (pandas' fast CSV float parser may miss the last bit)."""
+    path = folder / f"{name}.{fmt}"
+    if fmt == "parquet":
+        return pq.read_table(path).to_pylist()
+    if fmt == "jsonl":
+        return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    with path.open(encoding="utf-8", newline="") as fh:
+        return [{k: (float(v) if k.startswith("refusal_rate") and v else v or None) for k, v in row.items()}
+                for row in csv.DictReader(fh)]
+
+
+def test_one_refusal_rate_in_the_card_the_export_the_chart_and_the_plot(demo):
+    """archive.definitions is the only definition: the report card (SQL), every export format and
+    `xxgk plot` (Python) and the dashboard chart (the card's columns) give the same two numbers for
+    every report, to the last bit."""
+    import re
+
+    from browse.charts import _RATES, dashboards
+    from exports.plot import _series
+
+    tmp, archive = demo
+    columns = ("refusal_rate", "refusal_rate_blank_as_zero")
+    card = {r["report_id"]: (r["refusal_rate"], r["refusal_rate_blank_as_zero"])
+            for r in rows(archive, "select report_id, refusal_rate, refusal_rate_blank_as_zero from report_card")}
+    assert len(card) == rows(archive, "select count(*) n from reports")[0]["n"]
+    for fmt in FORMATS:
+        exported = {r["report_id"]: tuple(r[c] for c in columns) for r in _exact(tmp / fmt, "metrics", fmt)}
+        assert exported == card, fmt
+    chart = dashboards("archive")["figures"]["charts"]["refusal-rates"]["query"]
+    labels = {label: column for column, label in _RATES}
+    db = sqlite3.connect(archive)
+    drawn = {}
+    for (year,) in db.execute("select distinct year from report_card"):
+        sql = re.sub(r"\[\[ and year = :year \]\]", "and year = :year", chart)
+        for rid, _, _, label, value in db.execute(re.sub(r"\[\[.*?\]\]", "", sql), {"year": year}):
+            drawn[(rid, labels[label])] = value
+    expected = {(rid, c): v for rid, values in card.items() for c, v in zip(columns, values) if v is not None}
+    assert drawn == expected
+    agencies = [r[0] for r in db.execute("select distinct agency_id from reports")]
+    plotted = {f"{agency_id}-{year}-{scope}": values
+               for (agency_id, _, scope), by_year in _series(db, agencies, list(columns)).items()
+               for year, (_, values) in by_year.items()}
+    db.close()
+    assert {rid: tuple(v[c] for c in columns) for rid, v in plotted.items()} == card
+    # the demo has reports with blank 不予公开 rows: the two definitions differ there, and only there
+    differ = [rid for rid, (strict, zero) in card.items() if strict != zero]
+    assert differ and all(card[rid][0] is None for rid in differ)
+    assert sum(strict is not None for strict, _ in card.values()) >= 10

@@ -45,8 +45,10 @@ def test_figures_add_up_the_canonical_cells(archive):
     assert (card["new_requests"], card["granted"], card["partly_granted"], card["denied"]) == (40, 20, 5, 4)
     assert (card["unable"], card["not_processed"], card["other"], card["total_processed"]) == (4, 2, 1, 40)
     assert (card["reviews"], card["lawsuits_direct"], card["lawsuits_after_review"], card["lawsuits"]) == (3, 2, 0, 2)
-    assert card["corrected"] == 2 and card["fees_wan"] == 12.5 and card["refusal_rate"] == 0.1
-    assert card["checks"] == "fail" and card["checks_failed"] == 1
+    assert card["corrected"] == 2 and card["fees_wan"] == 12.5
+    # five of the eight 不予公开 rows are blank: null in the strict rate, 0 in the other (archive.definitions)
+    assert card["refusal_rate"] is None and card["refusal_rate_blank_as_zero"] == 0.1
+    assert card["checks"] == "fail" and card["checks_failed"] == 1 and card["cross_year_failed"] == 0
     assert card["disclosure_fees_yuan"] is None  # a gb2021 report has none: blank, not 0
     assert card["archived_copy"].startswith("/blobs/") and card["archived_copy"].endswith(card["archived_copy"][-64:])
 
@@ -55,6 +57,7 @@ def test_a_figure_whose_cells_are_all_blank_stays_null(archive):
     rid = _file(archive, report({"t3.new.total": 0, "t3.total.total": 0}))
     card = _card(archive, rid)
     assert card["new_requests"] == 0 and card["denied"] is None and card["refusal_rate"] is None
+    assert card["refusal_rate_blank_as_zero"] is None  # handled 0: a rate over nothing is null, not 0 %
     assert card["checks"] == "none"
 
 
@@ -99,7 +102,7 @@ def test_a_newer_extractor_reading_the_same_bytes_is_not_a_change_by_the_portal(
 
 
 
-def test_checks_across_years_are_not_counted_as_the_reports_own(archive):
+def test_a_failed_check_across_years_fails_the_report_and_is_counted_apart(archive):
     from archive import report_card
 
     rid = _file(archive, report({"t3.new.total": 5}, [Check("T4-SUM", "review", 3, 3, True)]))
@@ -107,4 +110,63 @@ def test_checks_across_years_are_not_counted_as_the_reports_own(archive):
                        "values (?, 1, 'T3-CARRY', 'total', 4, 5, 0)", [rid])
     report_card.refresh(archive.db, rid)
     card = _card(archive, rid)
-    assert card["checks"] == "pass" and card["checks_failed"] == 0
+    assert card["checks"] == "fail" and card["checks_failed"] == 0 and card["cross_year_failed"] == 1
+
+
+def _year(archive, year: int, carried_in: int, carried_over: int, body: bytes) -> str:
+    cells = {"t3.new.total": 10, "t3.carried_in.total": carried_in, "t3.total.total": 10 + carried_in - carried_over,
+             "t3.granted.total": 10 + carried_in - carried_over, "t3.carried_over.total": carried_over}
+    return _file(archive, report(cells, year=year, title=f"某某局{year}年政府信息公开工作年度报告"),
+                 url=f"http://127.0.0.1:1/{year}.html", body=body)
+
+
+def test_cross_year_flags_follow_the_stored_rows_both_ways(archive):
+    """The flags on reports and the card change where the cross-year rows are stored (the end of a
+    crawl): a later year that disagrees fails; once a new version agrees, it passes again."""
+    _year(archive, 2022, carried_in=0, carried_over=3, body=b"2022")
+    later = _year(archive, 2023, carried_in=2, carried_over=0, body=b"2023")  # 3 carried over, 2 carried in
+    assert _card(archive, later)["checks"] == "none"  # not stored yet: nothing known against 2022
+    archive.refresh_cross_year_checks()
+    flags = archive.db.execute("select checks_failed, cross_year_failed from reports where id = ?", [later]).fetchone()
+    card = _card(archive, later)
+    assert flags == (0, 1) and (card["checks"], card["cross_year_failed"]) == ("fail", 1)
+    _year(archive, 2023, carried_in=3, carried_over=0, body=b"2023 v2")  # the portal corrects it: version 2
+    archive.refresh_cross_year_checks()
+    card = _card(archive, later)
+    assert card["versions"] == 2 and (card["checks"], card["cross_year_failed"]) == ("pass", 0)
+    assert archive.db.execute("select cross_year_failed from reports where id = ?", [later]).fetchone() == (0,)
+
+
+def test_an_archive_from_before_m015_gets_the_flags_and_keeps_its_card_ids(tmp_path):
+    """m015 on an archive whose card and reports predate it: the columns appear in the card's order,
+    every row keeps its id (the search index's rowid), indexes stay, and the flags are filled from
+    the cross-year rows already stored."""
+    from archive import report_card
+    from archive.search import match_expression
+
+    path = tmp_path / "old.db"
+    archive = Archive(path)
+    _year(archive, 2022, carried_in=0, carried_over=3, body=b"2022")
+    later = _year(archive, 2023, carried_in=2, carried_over=0, body=b"2023")
+    archive.refresh_cross_year_checks()
+    ids = dict(archive.db.execute("select report_id, id from report_card"))
+    indexes = {r[0] for r in archive.db.execute("select name from sqlite_master where type = 'index' and tbl_name = 'report_card'")}
+    # back to the schema m015 found: no flag columns, the card without its new columns
+    for table, column in (("reports", "cross_year_failed"), ("reports", "published"), ("report_versions", "published"),
+                          ("report_card", "refusal_rate_blank_as_zero"), ("report_card", "cross_year_failed")):
+        archive.db.execute(f"alter table {table} drop column {column}")
+    archive.db.execute("delete from _migrations where name = 'm015_flags_and_provenance'")
+    archive.close()
+
+    archive = Archive(path)
+    assert "m015_flags_and_provenance" in archive.applied_on_open
+    names = [r[1] for r in archive.db.execute("pragma table_info(report_card)")]
+    assert names == [name for name, *_ in report_card.COLUMNS]
+    assert dict(archive.db.execute("select report_id, id from report_card")) == ids
+    assert indexes <= {r[0] for r in archive.db.execute("select name from sqlite_master where type = 'index' and tbl_name = 'report_card'")}
+    assert archive.db.execute("select cross_year_failed from reports where id = ?", [later]).fetchone() == (1,)
+    assert (_card(archive, later)["checks"], _card(archive, later)["cross_year_failed"]) == ("fail", 1)
+    hit = archive.db.execute("select c.report_id from report_search s join report_card c on c.id = s.rowid "
+                             "where report_search match ?", [match_expression("2023年")]).fetchall()
+    assert hit == [(later,)]
+    archive.close()
