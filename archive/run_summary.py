@@ -17,6 +17,8 @@ Checks (severity ``failed`` or ``warning``; a ``notice`` is reported but leaves 
   checks fail where the version before them had no failure — a finding about the agency's report,
   not about the crawl (real reports fail checks often), so it does not make the run a warning.
 Run-wide (site ``*``, failed): ``interrupted``, ``storage_errors``, ``nothing_fetched``.
+Registry (site ``registry``, warning): ``bad_row``, one per row of the registry the crawl skipped as
+unusable (the row, its id and every fault); the rows are also listed in ``registry_problems``.
 """
 from __future__ import annotations
 
@@ -45,7 +47,8 @@ class Problem:
     message: str
 
 
-def summarize(db, run_id: int, sites: list[dict], *, interrupted: bool = False, storage_errors: int = 0) -> dict:
+def summarize(db, run_id: int, sites: list[dict], *, interrupted: bool = False, storage_errors: int = 0,
+              registry_problems: list[str] = ()) -> dict:
     """Per site (``sites``: dicts with id and start_url), what this run did; plus the health checks.
     Stores both in crawl_runs and returns ``{"sites": {...}, "problems": [...], "health": ...}``.
     An interrupted run gets no site checks (it saw part of each site only)."""
@@ -57,12 +60,13 @@ def summarize(db, run_id: int, sites: list[dict], *, interrupted: bool = False, 
         problems.append(Problem("*", "interrupted", FAILED, "stopped before the end; the next run resumes it"))
     if storage_errors:
         problems.append(Problem("*", "storage_errors", FAILED, f"{storage_errors} responses could not be stored"))
+    problems += [Problem("registry", "bad_row", "warning", line) for line in registry_problems]
     if not interrupted and not any(v["pages"] for v in per_site.values()):
         problems.append(Problem("*", "nothing_fetched", FAILED, "no page of any site was fetched"))
     health = FAILED if any(p.severity == FAILED for p in problems) else \
         WARNINGS if any(p.severity == "warning" for p in problems) else OK
     summary = {"sites": per_site, "problems": [asdict(p) for p in problems], "health": health,
-               "thresholds": thresholds()}
+               "thresholds": thresholds(), "registry_problems": list(registry_problems)}
     with db.conn:
         db.execute("update crawl_runs set summary = ?, health = ? where id = ?",
                    [json.dumps(summary, ensure_ascii=False), health, run_id])

@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 from commands.common import ARCHIVE_HELP, EXIT_CRASHED, EXIT_LOCKED, archive_lock, archive_path
+from commands.sites import add_selection_options, load_selected, selection_text
 
 # The replica serves each portal on its own 127.0.0.x address; one fixed port keeps every URL the
 # same from one demo to the next, so a second demo over the same archive finds nothing new.
@@ -21,7 +22,8 @@ def add_parsers(sub) -> None:
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("crawl", help="crawl the sites of a registry file into an archive")
-    p.add_argument("--sites", required=True, help="site registry, YAML or CSV (id, agency, start_url, platform)")
+    p.add_argument("--sites", required=True, help="site registry, YAML or CSV (id, agency, start_url, platform), e.g. registry/all.csv")
+    add_selection_options(p)
     p.add_argument("--archive", help=ARCHIVE_HELP)
     p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="override a Scrapy setting (repeatable)")
     _output_options(p)
@@ -93,13 +95,11 @@ def _demo_round(version: int, port: int, path: Path, results, verbose: bool) -> 
 
 def cmd_crawl(args) -> int:
     from crawler.run import run_crawl
-    from crawler.sites import RegistryError, load_sites
 
-    try:
-        sites = load_sites(args.sites)
-    except (OSError, RegistryError) as exc:
-        print(f"xxgk crawl: {args.sites}: {exc}", file=sys.stderr)
-        return 2
+    loaded = load_selected(Path(args.sites), args, "xxgk crawl")  # bad rows are named on stderr and skipped
+    if isinstance(loaded, int):
+        return loaded
+    sites, registry_problems = loaded
     overrides = {}
     for item in args.set:
         name, sep, value = item.partition("=")
@@ -115,11 +115,12 @@ def cmd_crawl(args) -> int:
               f"{done['requeued']} requests of stopped workers put back.")
         return 0
     path = archive_path(args)
-    command = "xxgk crawl --sites " + str(args.sites)
+    command = " ".join(["xxgk crawl --sites", str(args.sites), selection_text(args)]).strip()
     with archive_lock(path, command) as lock:
         if lock is None:
             return EXIT_LOCKED
-        counts = run_crawl(sites, path, command=command, overrides=overrides, verbose=args.verbose)
+        counts = run_crawl(sites, path, command=command, overrides=overrides, verbose=args.verbose,
+                           registry_problems=registry_problems)
     health = _print_summary(path, counts, args)
     return _exit_status("crawl", counts) or health
 

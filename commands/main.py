@@ -3,6 +3,7 @@ Every command and setting is documented in docs/ (tests/test_docs.py checks that
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from commands import agencies, archive, crawl, documents, research, schedule, sites
@@ -23,6 +24,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.func(args) or 0
+    except BrokenPipeError:  # the reader stopped reading (`xxgk sites list | head`): not a crash, and nothing to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the interpreter's final flush is quiet too
+        return 141  # as a shell reports a process ended by SIGPIPE
     except Exception:  # a bug, not a verdict on the sites: its own exit code, so cron and CI tell them apart
         import traceback
 

@@ -43,9 +43,11 @@ def build_settings(archive_path: Path, run_id: int, overrides: dict | None = Non
 
 
 def run_crawl(sites: list[Site], archive_path: Path, *, command: str, overrides: dict | None = None,
-              verbose: bool = False) -> dict:
+              verbose: bool = False, registry_problems: list[str] = ()) -> dict:
     """Crawl ``sites`` (one spider per platform, all in one process) and return the run's counts
     and its summary (per site, with the health checks; see archive/run_summary.py).
+    ``registry_problems``: the registry rows skipped as unusable, one line each; each is a warning of
+    the run, and the list is kept in its counts and summary (``registry_problems``).
 
     The archive's crawl_runs row is opened before the first request and closed with counts read
     back from the archive itself, so they say what was really stored. ``verbose``: Scrapy's own log
@@ -116,7 +118,8 @@ def run_crawl(sites: list[Site], archive_path: Path, *, command: str, overrides:
     first_error = next((c.stats.get_value("archive/storage_error") for c in crawlers
                         if c.stats.get_value("archive/storage_error")), finished.get("error"))
     summary = run_summary.summarize(archive.db, run_id, [{"id": s.id, "start_url": s.start_url} for s in sites],
-                                    interrupted=interrupted, storage_errors=storage_errors)
+                                    interrupted=interrupted, storage_errors=storage_errors,
+                                    registry_problems=list(registry_problems))
     pending = extraction.count_pending(archive)
     if finished.get("drain_stopped"):  # recorded and counted (pending), and the crawl ends all the same
         print(f"xxgk: warning: {pending} document(s) not read within XXGK_DRAIN_TIMEOUT "
@@ -125,7 +128,7 @@ def run_crawl(sites: list[Site], archive_path: Path, *, command: str, overrides:
     archive.close()
     return {"run_id": run_id, "removed": removed, "interrupted": interrupted, "storage_error": first_error, **counts,
             "summary": summary, "seconds": time.monotonic() - board.started, "extracted": finished["progress"]["extracted"],
-            "pending": pending}
+            "pending": pending, "registry_problems": list(registry_problems)}
 
 
 class _Process(CrawlerProcess):

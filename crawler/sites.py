@@ -4,13 +4,17 @@ A registry file is YAML (a list of mappings, or ``{sites: [...]}``) or CSV with 
 
 Two levels of checking:
 
-* ``load_sites(path)`` reads what a crawl needs and raises ``RegistryError`` on the first row a crawl
-  cannot use: ``id``, ``agency``, ``platform`` (one of ``PLATFORMS``) and a start URL are required,
-  ids are unique, URLs are http(s) with a host. The start URL is ``start_url`` (the 年报 column) or,
-  when that is empty, ``home_url`` (the portal's home page, from which the generic spider finds the
-  政府信息公开 area and its 年报 column by link text); such a site carries
-  ``extra["start_from_home"] = True``. Every other column is kept as given in ``Site.extra``.
-  This is deliberately lenient: a test registry of 127.0.0.x replica portals loads.
+* ``load_registry(path)`` reads what a crawl needs, row by row: ``id``, ``agency``, ``platform`` (one
+  of ``PLATFORMS``) and a start URL are required, ids are unique, URLs are http(s) with a host, and a
+  ``region_code`` or ``level`` given is well-formed (a crawl selects by them). A row that fails is
+  named in ``Registry.problems`` (file, row, id, every fault) and skipped, so one bad row of
+  thousands costs that row only; ``RegistryError`` only when the file as a whole cannot be read.
+  The start URL is ``start_url`` (the 年报 column) or, when that is empty, ``home_url`` (the portal's
+  home page, from which the generic spider finds the 政府信息公开 area and its 年报 column by link
+  text); such a site carries ``extra["start_from_home"] = True``. Every other column is kept as given
+  in ``Site.extra``. This is deliberately lenient: a test registry of 127.0.0.x replica portals loads.
+  ``load_sites(path)`` is the strict form: every site, or ``RegistryError`` naming every bad row.
+* ``select(sites, region=, level=, platform=)``: the sites a crawl or a listing is limited to.
 * ``validate_registry(path)`` applies the full policy of a registry shipped in the repo
   (``registry/sites.yaml``) and returns every problem as a line of text (empty when valid): all
   ``COLUMNS`` present; ``id``, ``agency``, ``level``, ``home_url``, ``platform``, ``source`` non-empty;
@@ -28,8 +32,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
-
-import yaml
 
 PLATFORMS = ("trs", "hanweb", "gkmlpt", "generic")
 REQUIRED = ("id", "agency", "start_url", "platform")  # what a crawl needs (start_url may come from home_url)
@@ -59,6 +61,14 @@ class Site:
         return urlsplit(self.start_url).hostname or ""
 
     @property
+    def region_code(self) -> str:
+        return _text(self.extra.get("region_code"))
+
+    @property
+    def level(self) -> str:
+        return _text(self.extra.get("level"))
+
+    @property
     def needs_browser(self) -> bool:
         """The registry's ``needs_browser`` override: render this site's listings in Chromium
         (``true``), or every page of it (``all``: sites that also build report pages by script)."""
@@ -85,54 +95,98 @@ def read_rows(path: Path | str) -> list[dict]:
     if path.suffix.lower() == ".csv":
         with path.open(newline="", encoding="utf-8-sig") as f:
             return list(csv.DictReader(f))
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    import yaml  # here, not above: the command line builds its options from this module's constants, and fast
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    except yaml.YAMLError as exc:
+        raise RegistryError(f"not valid YAML: {exc}") from exc
     rows = data.get("sites", []) if isinstance(data, dict) else data
     if not isinstance(rows, list):
         raise RegistryError("a registry is a list of rows (or `sites:` holding one)")
     return rows
 
 
-def load_sites(path: Path | str) -> list[Site]:
+@dataclass(frozen=True)
+class Registry:
+    """A registry as a crawl reads it: the usable sites, and one line per row that was skipped."""
+    sites: list[Site]
+    problems: list[str]
+
+
+def load_registry(path: Path | str) -> Registry:
     try:
         rows = read_rows(path)
-    except yaml.YAMLError as exc:
-        raise RegistryError(f"not valid YAML: {exc}") from exc
-    sites, seen = [], set()
+    except csv.Error as exc:
+        raise RegistryError(f"not valid CSV: {exc}") from exc
+    sites, problems, seen = [], [], {}
     for n, row in enumerate(rows, 1):
-        site = _site(row, n)
-        if site.id in seen:
-            raise RegistryError(f"row {n}: duplicate id {site.id!r}")
-        seen.add(site.id)
-        sites.append(site)
-    return sites
+        site_id = _text(row.get("id")) if isinstance(row, dict) else ""
+        faults = crawl_row_problems(row)
+        if site_id in seen:
+            faults.append(f"duplicate id {site_id!r} (first in row {seen[site_id]})")
+        if faults:
+            problems.append(f"{path} row {n} ({site_id or 'no id'}): {'; '.join(faults)}")
+            continue
+        seen[site_id] = n
+        sites.append(_site(row))
+    return Registry(sites, problems)
+
+
+def load_sites(path: Path | str) -> list[Site]:
+    """Every site of the registry at ``path``, or ``RegistryError`` naming every row that is not usable."""
+    registry = load_registry(path)
+    if registry.problems:
+        raise RegistryError("\n".join(registry.problems))
+    return registry.sites
 
 
 def _text(value) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _site(row: dict, n: int) -> Site:
+def crawl_row_problems(row) -> list[str]:
+    """What makes one row unusable for a crawl (its id's uniqueness is checked across rows by the caller)."""
     if not isinstance(row, dict):
-        raise RegistryError(f"row {n}: not a mapping of column to value")
-    start = _text(row.get("start_url")) or _text(row.get("home_url"))
+        return ["not a mapping of column to value"]
+    problems = [] if None not in row else ["more fields than the header has columns"]  # csv.DictReader's restkey
     missing = [k for k in ("id", "agency") if not _text(row.get(k))]
-    if not start:
+    if not (_text(row.get("start_url")) or _text(row.get("home_url"))):
         missing.append("start_url (or home_url)")
     if not _text(row.get("platform")):
         missing.append("platform")
     if missing:
-        raise RegistryError(f"row {n}: missing {', '.join(missing)}")
-    platform = _text(row["platform"])
-    if platform not in PLATFORMS:
-        raise RegistryError(f"row {n}: unknown platform {platform!r} (known: {', '.join(PLATFORMS)})")
+        problems.append(f"missing {', '.join(missing)}")
+    platform = _text(row.get("platform"))
+    if platform and platform not in PLATFORMS:
+        problems.append(f"unknown platform {platform!r} (known: {', '.join(PLATFORMS)})")
     for column in ("start_url", "home_url"):
         value = _text(row.get(column))
         if value and (problem := _url_problem(value)):
-            raise RegistryError(f"row {n}: {column} {problem}: {value!r}")
+            problems.append(f"{column} {problem}: {value!r}")
+    region, level = _text(row.get("region_code")), _text(row.get("level"))
+    if region and not _REGION.match(region):
+        problems.append(f"region_code {region!r} is not 6 digits")
+    if level and level not in LEVELS:
+        problems.append(f"level {level!r} not one of {', '.join(LEVELS)}")
+    return problems
+
+
+def _site(row: dict) -> Site:
+    start = _text(row.get("start_url")) or _text(row.get("home_url"))
     extra = {k: v for k, v in row.items() if k not in REQUIRED}
     if not _text(row.get("start_url")):
         extra["start_from_home"] = True
-    return Site(_text(row["id"]), _text(row["agency"]), start, platform, extra)
+    return Site(_text(row["id"]), _text(row["agency"]), start, _text(row["platform"]), extra)
+
+
+def select(sites: list[Site], *, region: str | None = None, level: str | None = None,
+           platform: str | None = None) -> list[Site]:
+    """The sites whose region code begins with ``region`` (``32``: Jiangsu and everything in it), of
+    ``level`` and of ``platform`` (the registry's platform, before a home-page row is handed to the
+    generic spider); a criterion that is None selects everything."""
+    return [s for s in sites if (not region or s.region_code.startswith(region))
+            and (not level or s.level == level) and (not platform or s.platform == platform)]
 
 
 # --- full validation of a shipped registry ----------------------------------------------------------
@@ -144,7 +198,7 @@ def validate_registry(path: Path | str) -> list[str]:
         rows = read_rows(path)
     except (OSError, UnicodeDecodeError) as exc:
         return [f"cannot read {path}: {exc}"]
-    except (yaml.YAMLError, RegistryError) as exc:
+    except (RegistryError, csv.Error) as exc:
         return [f"{path}: {exc}"]
     if not rows:
         return [f"{path}: no rows"]

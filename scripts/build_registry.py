@@ -77,7 +77,7 @@ NO_URL = "no_url"  # the list gives no URL
 NOT_OFFICIAL = "not_official_host"  # the URL's host is not gov.cn
 BAD_URL = "bad_url"  # not http(s) with a host
 
-# The bodies that govern a division: a 地区 or 盟 is run by a 行政公署 (an agency of the province),
+# The bodies that govern a division: a 地区 or 盟 is run by a 行政公署 (the province's 派出机关),
 # every other division by its 人民政府.
 ADMINISTRATIVE_OFFICE = ("地区", "盟")
 HANWEB_COLUMN = re.compile(r"/col/col\d+/")
@@ -237,9 +237,7 @@ def build(sources: Path = SOURCES) -> tuple[list[dict], list[dict], dict]:
     merged_codes = {code for code in joined if code in hand_by_code}
 
     out = [_hand_row(r, divisions) for r in hand if r.get("region_code", "") not in merged_codes]
-    by_line = {rows[0][0].line: (rows[0][0], rows[0][1]) for rows in joined.values()}
-    for line in sorted(by_line):
-        row, division = by_line[line]
+    for row, division in sorted((rows[0] for rows in joined.values()), key=lambda pair: pair[0].line):
         citation = cited.of(PORTALS, row.line)
         if division.code in merged_codes:
             kept = _hand_row(hand_by_code[division.code], divisions)
@@ -262,9 +260,10 @@ def build(sources: Path = SOURCES) -> tuple[list[dict], list[dict], dict]:
             "source": source, "note": note, "policy_url": policy_url,
         })
 
-    ids = Counter(r["id"] for r in out)
-    if dupes := [i for i, n in ids.items() if n > 1]:
-        raise SystemExit(f"ids used twice: {', '.join(dupes)}")
+    for column in ("id", "region_code"):  # one row per site, one per government
+        used = Counter(r[column] for r in out if r[column])
+        if twice := [value for value, n in used.items() if n > 1]:
+            raise SystemExit(f"{column} used twice in the registry: {', '.join(twice)} (check {HAND.name})")
     columns = (*OUT_COLUMNS, *extra_columns)
     out = [{c: r.get(c, "") for c in columns} for r in out]
     left_out.sort(key=lambda r: r["line"])
@@ -272,8 +271,8 @@ def build(sources: Path = SOURCES) -> tuple[list[dict], list[dict], dict]:
         "rows_in": len(portals), "joined": sum(len(v) for v in joined.values()), "merged": len(merged_codes),
         "left_out": Counter(r["reason"] for r in left_out), "levels": Counter(r["level"] for r in out),
         "platforms": Counter(r["platform"] for r in out), "rows_out": len(out),
-        "divisions_without_row": sum(1 for d in divisions.by_code.values() if d.code not in joined
-                                     and d.code not in {r["region_code"] for r in left_out}),
+        "divisions_without_row": [d for d in divisions.by_code.values() if d.code not in joined
+                                  and d.code not in {r["region_code"] for r in left_out}],
     }
     return out, left_out, counts
 
@@ -315,7 +314,9 @@ def main(argv: list[str]) -> None:
           f"{sum(counts['left_out'].values())} left out ({reasons}) → {LEFT_OUT.relative_to(ROOT)}")
     print(f"{counts['merged']} merged with a hand row of {HAND.relative_to(ROOT)}; "
           f"{counts['rows_out']} rows → {REGISTRY.relative_to(ROOT)} ({levels})")
-    print(f"{counts['divisions_without_row']} current divisions have no row in the list")
+    missing = counts["divisions_without_row"]
+    print(f"{len(missing)} current divisions have no row of the list joined to them: "
+          + ", ".join(f"{d.code} {d.name}" for d in sorted(missing, key=lambda d: d.code)))
 
 
 if __name__ == "__main__":

@@ -10,11 +10,12 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from crawler.sites import (COLUMNS, PLATFORMS, RegistryError, is_gov_host, load_sites, read_rows,
-                           registrable_domain, validate_registry)
+from crawler.sites import (COLUMNS, PLATFORMS, RegistryError, is_gov_host, load_registry, load_sites, read_rows,
+                           registrable_domain, select, validate_registry)
 
 ROOT = Path(__file__).resolve().parents[1]
 REGISTRY = ROOT / "registry" / "sites.yaml"
+ALL = ROOT / "registry" / "all.csv"
 XXGK = [sys.executable, "-m", "commands"]
 
 PROVINCE_CODES = set(
@@ -211,14 +212,71 @@ def test_load_sites_refuses_what_a_crawl_cannot_use(tmp_path, rows, expected):
     assert expected in str(caught.value)
 
 
+def test_load_registry_names_every_bad_row_with_every_fault_and_keeps_the_rest(tmp_path):
+    path = write(tmp_path, [
+        good_row(id="a"),
+        good_row(id="b", platform="joomla", start_url="ftp://x.gov.cn/", level="city"),
+        "a line of text",
+        good_row(id="a", region_code="12345"),
+        good_row(id="c", start_url="", home_url=""),
+        good_row(id="d"),
+    ])
+    registry = load_registry(path)
+    assert [s.id for s in registry.sites] == ["a", "d"]
+    assert registry.problems == [
+        f"{path} row 2 (b): unknown platform 'joomla' (known: trs, hanweb, gkmlpt, generic); "
+        "start_url must be http(s): 'ftp://x.gov.cn/'; level 'city' not one of national, provincial, prefectural, county",
+        f"{path} row 3 (no id): not a mapping of column to value",
+        f"{path} row 4 (a): region_code '12345' is not 6 digits; duplicate id 'a' (first in row 1)",
+        f"{path} row 5 (c): missing start_url (or home_url)",
+    ]
+    with pytest.raises(RegistryError) as caught:  # the strict form names them all too
+        load_sites(path)
+    assert str(caught.value).splitlines() == registry.problems
+
+
+def test_a_csv_row_with_more_fields_than_the_header_is_a_bad_row(tmp_path):
+    path = tmp_path / "sites.csv"
+    path.write_text("id,agency,start_url,platform\nx,某局,http://127.0.0.2/nb/,trs\ny,某局,http://127.0.0.3/nb/,trs,extra\n",
+                    encoding="utf-8")
+    registry = load_registry(path)
+    assert [s.id for s in registry.sites] == ["x"]
+    assert registry.problems == [f"{path} row 2 (y): more fields than the header has columns"]
+
+
+def test_a_file_that_is_not_a_registry_is_an_error_not_a_bad_row(tmp_path):
+    (tmp_path / "broken.yaml").write_text("- id: [unclosed\n", encoding="utf-8")
+    with pytest.raises(RegistryError, match="not valid YAML"):
+        load_registry(tmp_path / "broken.yaml")
+    (tmp_path / "mapping.yaml").write_text("sites: {id: x}\n", encoding="utf-8")
+    with pytest.raises(RegistryError, match="a registry is a list of rows"):
+        load_registry(tmp_path / "mapping.yaml")
+
+
+def test_select_by_region_code_prefix_level_and_platform():
+    sites, rows = load_registry(ALL).sites, read_rows(ALL)
+    jiangsu_counties = select(sites, region="32", level="county")
+    expected = [r["id"] for r in rows if r["region_code"].startswith("32") and r["level"] == "county"]
+    assert [s.id for s in jiangsu_counties] == expected and len(expected) > 90
+    assert {s.region_code[:4] for s in select(sites, region="3201")} == {"3201"}
+    assert [s.id for s in select(sites, region="320000")] == ["prov-jiangsu"]
+    assert [s.id for s in select(sites, level="provincial", platform="gkmlpt")] == ["prov-guangdong"]
+    assert all(s.platform == "hanweb" for s in select(sites, platform="hanweb"))
+    assert select(sites) == sites and select(sites, region="99") == []
+    assert not any(s.level == "national" for s in select(sites, region="1"))  # no region code: never selected by one
+
+
 # --- the command, and the crawl runner's handling of platforms without a spider --------------------
 
 
 def test_sites_validate_command(tmp_path):
+    # The default is the registry built from the list (registry/all.csv), merged with the hand rows.
     done = subprocess.run([*XXGK, "sites", "validate"], cwd=tmp_path, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
-    total = len(read_rows(REGISTRY))
-    assert done.stdout.startswith(f"{total} sites: ") and "31 provincial" in done.stdout
+    total = len(read_rows(ALL))
+    assert done.stdout.startswith(f"{total} sites: ") and "31 provincial" in done.stdout and " county" in done.stdout
+    done = subprocess.run([*XXGK, "sites", "validate", str(REGISTRY)], cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.startswith(f"{len(read_rows(REGISTRY))} sites: "), done.stdout
     bad = write(tmp_path, [good_row(level="city")])
     done = subprocess.run([*XXGK, "sites", "validate", str(bad)], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 1 and "level 'city' not one of" in done.stdout
@@ -232,6 +290,12 @@ def test_sites_list_command_filters():
                           capture_output=True, text=True)
     for line in done.stdout.splitlines():
         assert " trs " in line and "(home)" not in line
+    done = subprocess.run([*XXGK, "sites", "list", "--region", "3201", "--level", "county"], cwd=ROOT,
+                          capture_output=True, text=True)
+    lines = done.stdout.splitlines()
+    assert done.returncode == 0 and len(lines) == 11, done.stdout + done.stderr
+    assert all(line.split()[1].startswith("3201") and line.split()[2] == "county" for line in lines)
+    assert "gov-320102             320102 county      generic  (home) http://www.xwzf.gov.cn/  玄武区人民政府" in lines
 
 
 def test_run_crawl_skips_a_platform_without_a_spider(tmp_path):
