@@ -13,6 +13,14 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
+# pywb, the replay tool tests/test_warc.py replays a WACZ with, in a venv of its own: every pywb 2.x
+# pins redis==2.10.6 (or <3), which cannot sit beside scrapy-redis's redis>=4.2 in .venv.
+PYWB_VENV := .venv-pywb
+$(PYWB_VENV)/.installed:
+	$(PYTHON) -m venv $(PYWB_VENV)
+	$(PYWB_VENV)/bin/pip install --quiet 'pywb==2.10.0'
+	touch $@
+
 # Chromium, LibreOffice, Tesseract, poppler: installed with apt-get when missing (see the script).
 system-packages:
 	scripts/system-packages.sh
@@ -21,11 +29,11 @@ system-packages:
 demo: $(VENV)/.installed system-packages
 	$(BIN)/xxgk demo $(DEMO_ARGS)
 
-test: $(VENV)/.installed system-packages
+test: $(VENV)/.installed $(PYWB_VENV)/.installed system-packages
 	$(BIN)/pytest
 
 serve: $(VENV)/.installed
 	$(BIN)/xxgk serve
 
 clean:
-	rm -rf $(VENV) archive.db archive.db-* archive.db.blobs archive.db.metadata.json archive.db.migrate.lock
+	rm -rf $(VENV) $(PYWB_VENV) archive.db archive.db-* archive.db.blobs archive.db.metadata.json archive.db.migrate.lock

@@ -2,7 +2,8 @@
 
 Re-hashes every blob, checks that every row points at something that exists (captures → blobs,
 runs and WARC records; reports, versions, sources, cells, checks, extractions → what they name),
-runs SQLite's own ``integrity_check`` and ``foreign_key_check``. Reads only: the SQLite file is
+runs SQLite's own ``integrity_check`` and ``foreign_key_check``, reads every WARC file to its end
+(a record cut by a forced stop is named). Reads only: the SQLite file is
 opened read-only and nothing is repaired — each problem is named so a person can decide.
 """
 from __future__ import annotations
@@ -152,3 +153,20 @@ def _warc_records(db, folder: Path, verdict: Verdict) -> None:
         if found != record_id:
             verdict.problems.append(f"capture {cid}: WARC record at {name}:{offset} is {found}, not {record_id}")
     verdict.counted["WARC records found"] = n
+    _warc_files_whole(folder, verdict)
+
+
+def _warc_files_whole(folder: Path, verdict: Verdict) -> None:
+    """Every WARC file read to its end, each record's digest checked: a record cut by a forced stop
+    is named (the next crawl repairs it, ``archive.warc_repair``)."""
+    from archive.warc_repair import find_torn
+
+    files = sorted(folder.glob("*.warc.gz")) if folder.is_dir() else []
+    for file in files:
+        torn = find_torn(file)
+        if torn is not None:
+            verdict.problems.append(f"{torn}; the next crawl truncates it there, keeping the cut bytes beside it")
+    verdict.counted["WARC files read whole"] = len(files)
+    kept = sorted(folder.glob("*.warc.gz.torn-*")) if folder.is_dir() else []
+    if kept:
+        verdict.counted["cut WARC tails kept aside (*.torn-*)"] = len(kept)

@@ -11,7 +11,14 @@ Records per capture (see ``WarcFiles.write``):
   ``WARC-Concurrent-To``; redirect hops before it get their own pair (status and headers as sent);
 - ``request`` + ``revisit`` (profile identical-payload-digest) when the same bytes were archived
   before, pointing at that record with ``WARC-Refers-To``, ``-Target-URI`` and ``-Date``;
-- ``request`` + ``revisit`` (profile server-not-modified) for a ``304`` to a conditional request;
+- ``request`` + ``revisit`` (profile server-not-modified) for a ``304`` to a conditional request,
+  whose HTTP block is the response the 304 stands for: the status and headers of the record it
+  refers to, updated by the 304's own header fields as a cache updates a stored response (RFC 9111
+  §3.2; ``Content-Length`` and wire-only fields excepted). Replay tools serve a revisit's block
+  with the payload of the record it refers to (pywb since 2.7, wabac.js), so a page unchanged
+  since the last crawl replays with its content; a block holding the 304 itself replayed as an
+  empty ``304 Not Modified``. The profile still says the server answered 304. Only when no WARC
+  record holds the payload (an archive from before WARC copies) is the 304's own block kept;
 - ``resource`` for a page rendered in Chromium (the browser's DOM, not what a server sent).
 Every file opens with a ``warcinfo`` record carrying the crawl run's settings.
 
@@ -30,6 +37,8 @@ from io import BytesIO
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders, StatusAndHeadersParser
 from warcio.warcwriter import WARCWriter
 
@@ -41,6 +50,9 @@ IDENTICAL_PAYLOAD = "http://netpreserve.org/warc/1.1/revisit/identical-payload-d
 SERVER_NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
 # Headers that describe the bytes on the wire, not the body the record holds.
 _WIRE_ONLY = ("content-encoding", "transfer-encoding")
+# Fields a 304 never updates in the stored response (RFC 9111 §3.1, §3.2).
+_NOT_FRESHENED = {*_WIRE_ONLY, "content-length", "connection", "keep-alive", "proxy-connection", "te", "trailer",
+                  "upgrade"}
 PAYLOAD_TYPES = ("response", "resource")
 
 
@@ -62,6 +74,8 @@ class Earlier:
     record_id: str | None
     uri: str
     date: str  # WARC-Date form
+    file: str | None = None  # where that record is (a file of the same folder), when known
+    offset: int | None = None
 
 
 @dataclass(frozen=True)
@@ -106,6 +120,12 @@ class WarcFiles:
             self.file.close()
             self.file = None
 
+    def flush(self) -> None:
+        """Hand what was written to the OS: done before the archive notes where records went, so a
+        pointer committed names a record on disk (a forced stop then cuts only unnoted records)."""
+        if self.file is not None:
+            self.file.flush()
+
     def write(self, capture: Capture, sha256: str | None, earlier: Earlier | None) -> Written | None:
         """Write ``capture``'s records; return where its payload record went (None: nothing to write).
 
@@ -143,7 +163,9 @@ class WarcFiles:
         # from the captures table) is exactly the date of the record it refers to.
         ids = _ids(capture.fetched_at)
         if final["status"] == 304:
-            http = _status_headers(304, final["protocol"], final["headers"])
+            stored = self._stored_response(earlier) if sha256 else None
+            http = _status_headers(304, final["protocol"], final["headers"]) if stored is None else \
+                StatusAndHeaders(stored.statusline, _freshened(stored.headers, final["headers"]), protocol=stored.protocol)
             record = w.create_warc_record(final["url"], "revisit", http_headers=http, warc_headers_dict=ids)
             record.rec_headers.add_header("WARC-Profile", SERVER_NOT_MODIFIED)
             if sha256:
@@ -163,6 +185,23 @@ class WarcFiles:
             record = w.create_warc_record(final["url"], "response", payload=BytesIO(body), length=len(body),
                                           http_headers=http, warc_headers_dict=ids)
         return self._pair(final, record, capture.fetched_at)
+
+    def _stored_response(self, earlier: Earlier | None) -> StatusAndHeaders | None:
+        """The HTTP status and headers of the response record ``earlier`` names (None: none readable)."""
+        if earlier is None or earlier.file is None or earlier.offset is None:
+            return None
+        self.file.flush()  # the record may be in the file being written
+        try:
+            with open(self.folder / earlier.file, "rb") as fh:
+                fh.seek(earlier.offset)
+                record = next(iter(ArchiveIterator(fh)), None)
+                if record is None or record.rec_type != "response" or record.http_headers is None:
+                    return None
+                if record.rec_headers.get_header("WARC-Record-ID") != earlier.record_id:
+                    return None
+                return record.http_headers
+        except (OSError, ArchiveLoadFailed, EOFError, ValueError):
+            return None
 
     def _pair(self, exchange: dict, response, date: str) -> Written:
         """Write a response (or revisit) and the request that asked for it, each naming the other."""
@@ -199,6 +238,16 @@ def _refer(record, earlier: Earlier | None) -> None:
         record.rec_headers.add_header("WARC-Refers-To", earlier.record_id)
     record.rec_headers.add_header("WARC-Refers-To-Target-URI", earlier.uri)
     record.rec_headers.add_header("WARC-Refers-To-Date", earlier.date)
+
+
+def _freshened(stored: list[tuple[str, str]], fresh: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """A stored response's headers updated by a 304's (RFC 9111 §3.2): each field the 304 sends
+    replaces the stored one, except the length, wire-only and hop-by-hop fields."""
+    updates: dict[str, list[tuple[str, str]]] = {}
+    for name, value in fresh:
+        if name.lower() not in _NOT_FRESHENED:
+            updates.setdefault(name.lower(), []).append((name, value))
+    return [(n, v) for n, v in stored if n.lower() not in updates] + [pair for pairs in updates.values() for pair in pairs]
 
 
 def _consistent(headers: list[tuple[str, str]], body: bytes) -> list[tuple[str, str]]:
@@ -269,14 +318,15 @@ def earlier_record(db, capture: dict, final_status: int | None) -> Earlier | Non
     """The record a new copy of ``capture`` (a captures row) should refer to instead of repeating
     its bytes: its own first record (same URL, same bytes), else any record of the same bytes."""
     if capture["warc_record_id"] and capture["warc_type"] in PAYLOAD_TYPES:
-        return Earlier(capture["warc_record_id"], capture["final_url"] or capture["url"], _warc_date(capture["fetched_at"]))
+        return Earlier(capture["warc_record_id"], capture["final_url"] or capture["url"], _warc_date(capture["fetched_at"]),
+                       capture["warc_file"], capture["warc_offset"])
     if capture["sha256"] is None:
         return None
     row = db.execute(
-        "select warc_record_id, coalesce(final_url, url), fetched_at from captures "
+        "select warc_record_id, coalesce(final_url, url), fetched_at, warc_file, warc_offset from captures "
         "where sha256 = ? and warc_type in ('response', 'resource') order by id limit 1", [capture["sha256"]]).fetchone()
     if row:
-        return Earlier(row[0], row[1], _warc_date(row[2]))
+        return Earlier(row[0], row[1], _warc_date(row[2]), row[3], row[4])
     if final_status == 304:  # no copy of the payload in any WARC yet: still say what it refers to
         return Earlier(None, capture["final_url"] or capture["url"], _warc_date(capture["fetched_at"]))
     return None

@@ -6,7 +6,8 @@
 - ``crawl:<file>``: a crawl of a site holding only that file (the HTML at 20 MiB, see hostile_server);
 - ``crawl:<server case>``: a crawl of a site holding only that answer (bombs, loops, redirects, …);
 - ``crawl:pages-*``: a column claiming 100,000 pages (same rows on every page / new rows each, cap 5);
-- ``sigterm``: a crawl stuck on a trickling server, from SIGTERM to exit.
+- ``sigterm``: a crawl stuck on a trickling server, from SIGTERM to exit;
+- ``crawl:endless``: issue 21's portal (tests/test_crawl_ends.py): a challenge that reloads itself for ever.
 
 Peak memory: the process and all its descendants' resident memory summed, polled every 50 ms (so a
 short spike can be missed), and the largest single process's exact peak (ru_maxrss). Nothing is
@@ -29,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.hostile_files import FILES  # noqa: E402
-from tests.hostile_server import TITLE, Portal, files_portal, hanging, listing, servers_portal, trs_column  # noqa: E402
+from tests.hostile_server import TITLE, Portal, endless_portal, files_portal, hanging, listing, servers_portal, trs_column  # noqa: E402,E501
 
 XXGK = [sys.executable, "-m", "commands"]
 SERVER_CASES = ("too-large", "gzip-bomb", "redirect-self", "redirect-chain", "redirect-file", "redirect-private",
@@ -107,6 +108,7 @@ def cases() -> dict:
     for same in (True, False):
         out[f"crawl:pages-{'same' if same else 'new'}-rows"] = lambda tmp, same=same: crawl_pages(tmp, same)
     out["sigterm"] = sigterm
+    out["crawl:endless"] = crawl_endless
     return out
 
 
@@ -136,6 +138,14 @@ def crawl_pages(tmp: Path, same_rows: bool) -> dict:
         trs_column(portal, new_rows_on_every_page=not same_rows)
         result = crawl(tmp, [site("pages", portal.url("/col/index.html"), "trs")], "--set", "XXGK_MAX_LIST_PAGES=5")
         result["note"] = f"{sum(portal.hits.values())} requests"
+        return result
+
+
+def crawl_endless(tmp: Path) -> dict:
+    with Portal("127.0.0.86") as portal:
+        endless_portal(portal)
+        result = crawl(tmp, [site("endless", portal.url("/list/index.html"))], "--set", "XXGK_MAX_LIST_PAGES=2")
+        result["note"] = f"exit {result['status']}; challenge loaded {portal.hits['/challenge.html']} times"
         return result
 
 

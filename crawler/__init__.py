@@ -13,3 +13,11 @@
 
 The command line (``commands/``) calls ``run``; nothing here imports it.
 """
+
+import os
+
+# Scrapy's cookie middleware splits domains with tldextract, which fetches the Public Suffix List
+# from the internet the first time it runs on a machine (a DNS query and a traceback where there is
+# no network, 1.2 s here). A crawler talks to the portals only: tldextract's bundled snapshot is used
+# (set the variable to a list's URL to fetch a newer one).
+os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")

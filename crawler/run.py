@@ -14,7 +14,8 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from archive.store import Archive
-from archive import run_summary
+from archive import run_summary, warc_repair
+from archive.warc import warc_folder
 from crawler import progress
 from crawler.store import archive_process, extraction
 from crawler import settings as default_settings
@@ -63,6 +64,10 @@ def run_crawl(sites: list[Site], archive_path: Path, *, command: str, overrides:
     """
     archive = Archive(archive_path)
     run_id = archive.start_run(command, settings_snapshot(sites, overrides))
+    # A run killed while writing may have cut its last WARC record: truncated before anything is written.
+    for torn in warc_repair.repair_unfinished_runs(archive.db, warc_folder(archive_path)):
+        print(f"xxgk: warning: {torn}; repaired (the cut bytes kept as {torn.file.name}.torn-{torn.whole})",
+              file=sys.stderr, flush=True)
     # The registry rows this crawl uses: who and where each site is, so reports keep their agency.
     archive.register_sites([{**s.extra, "id": s.id, "agency": s.agency, "start_url": s.start_url,
                              "platform": s.platform} for s in sites], run_id)
@@ -106,7 +111,7 @@ def run_crawl(sites: list[Site], archive_path: Path, *, command: str, overrides:
     finally:
         archive_process.release(writer)
         # What was captured is stored; what is read is written; an interrupted run leaves the rest pending.
-        finished = writer.finish(drain=not interrupted)
+        finished = writer.finish(drain=not interrupted, drain_seconds=process.settings.getfloat("XXGK_DRAIN_TIMEOUT"))
         display.stop()
         progress.close_board(run_id)
     requests = sum(c.stats.get_value("downloader/request_count", 0) for c in crawlers)
@@ -121,6 +126,10 @@ def run_crawl(sites: list[Site], archive_path: Path, *, command: str, overrides:
                                     interrupted=interrupted, storage_errors=storage_errors,
                                     registry_problems=list(registry_problems))
     pending = extraction.count_pending(archive)
+    if finished.get("drain_stopped"):  # recorded and counted (pending), and the crawl ends all the same
+        print(f"xxgk: warning: {pending} document(s) not read within XXGK_DRAIN_TIMEOUT "
+              f"({process.settings.getfloat('XXGK_DRAIN_TIMEOUT'):g} s); `xxgk extract-pending` or the next crawl reads them",
+              file=sys.stderr, flush=True)
     archive.close()
     return {"run_id": run_id, "removed": removed, "interrupted": interrupted, "storage_error": first_error, **counts,
             "summary": summary, "seconds": time.monotonic() - board.started, "extracted": finished["progress"]["extracted"],

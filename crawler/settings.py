@@ -71,10 +71,13 @@ DOWNLOADER_MIDDLEWARES = {
 # Chromium through scrapy-playwright, only for requests that ask for it (meta "playwright"): JS-built
 # listings and anti-bot challenges. Other requests go through Scrapy's own HTTP client. The browser
 # is XXGK_BROWSER, else /usr/bin/chromium, else Playwright's own (see crawler/fetch/browser.py).
+# Every render ends (crawler/fetch/render_limits.py): a page may navigate itself a few times only,
+# and a render has XXGK_RENDER_TIMEOUT seconds, after which it fails, recorded like a timeout.
 DOWNLOAD_HANDLERS = {
-    "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
-    "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+    "http": "crawler.fetch.render_limits.DeadlineDownloadHandler",
+    "https": "crawler.fetch.render_limits.DeadlineDownloadHandler",
 }
+XXGK_RENDER_TIMEOUT = float(os.environ.get("XXGK_RENDER_TIMEOUT", "90"))
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
 # One Playwright driver per crawl process, started when the first page needs a browser (see the module).
 PLAYWRIGHT_BROWSER_PROVIDER = "crawler.fetch.browser.SharedDriverProvider"
@@ -90,6 +93,9 @@ XXGK_WARC_MAX_BYTES = int(os.environ.get("XXGK_WARC_MAX_BYTES", str(1_000_000_00
 
 # Documents are read beside the downloads by this many child processes (default: one per core).
 XXGK_EXTRACT_WORKERS = int(os.environ.get("XXGK_EXTRACT_WORKERS") or 0) or os.cpu_count()
+# Seconds the end of a crawl may spend reading the documents still pending; the rest stay pending
+# (the next crawl or `xxgk extract-pending` reads them), so a nightly crawl always ends.
+XXGK_DRAIN_TIMEOUT = float(os.environ.get("XXGK_DRAIN_TIMEOUT", "3600"))
 
 # A page's decoded text and parsed tree are dropped once its callback is done, not kept while its
 # capture waits for the archive's writer (see the module).

@@ -28,6 +28,7 @@ from twisted.python.failure import Failure
 
 from archive.records import ATTACHMENT, CHALLENGE, DETAIL, HTTP_ERROR, LISTING, NETWORK_ERROR, OK, REFUSED, Blocked, Capture
 from crawler.fetch import hosts  # leaf modules of the crawler package (they import no spider)
+from crawler.fetch.render_limits import CLOSE_SECONDS, close_page, within
 from crawler.fetch.wire import exchanges_for
 from extractors.documents.limits import Limits
 from extractors.titles import CORRECTION, REPORT, classify_title
@@ -176,8 +177,14 @@ class PortalSpider(scrapy.Spider):
     async def after_browser(self, response: Response):
         """The browser ran the challenge: hand its cookies to Scrapy and replay the request plainly."""
         page = response.meta["playwright_page"]
-        cookies = await page.context.cookies()
-        await page.close()
+        got, cookies = await within(page.context.cookies(), CLOSE_SECONDS)
+        await close_page(page)  # bounded: a page reloading itself may never close (render_limits)
+        if not got:
+            host = urlsplit(response.url).hostname
+            self.blocked_hosts.add(host)
+            yield Blocked(host=host, site=response.meta["site"].id, url=response.url,
+                          reason=f"browser: its cookies could not be read within {CLOSE_SECONDS:g} s", at=_now())
+            return
         self.crawler.stats.inc_value("xxgk/challenge/passed_in_browser")
         replay = request_from_dict(response.meta["replay"], spider=self)
         # Path "/" so the jar sends them to every page of the host, as the browser would.
@@ -185,9 +192,7 @@ class PortalSpider(scrapy.Spider):
         yield replay.replace(cookies=jar, dont_filter=True, meta={**replay.meta, "browser_tried": True})
 
     async def browser_failed(self, failure: Failure):
-        page = failure.request.meta.get("playwright_page")
-        if page is not None:
-            await page.close()
+        await close_page(failure.request.meta.get("playwright_page"))
         request = failure.request
         host = urlsplit(request.url).hostname
         self.blocked_hosts.add(host)

@@ -197,3 +197,28 @@ def trs_column(portal: Portal, *, new_rows_on_every_page: bool) -> None:
     portal.route("/col/index.html", page)
     portal.route("/col/*", page)
     portal.route("/col/t20240101_1.html", html("<p>本机关2023年度未收到政府信息公开申请。</p>", title=title("分页局")))
+
+
+def reloading_challenge() -> Route:
+    """A 瑞数-style page at status 200 (``$_ts`` state, ``r='m'`` script) that sets a cookie and
+    reloads itself on every load, for ever: no cookie it sets is ever accepted."""
+    page = ("<!DOCTYPE html><html><head><meta content='seed' r='m'>"
+            "<script type='text/javascript' r='m'>var $_ts = window['$_ts'] = {};"
+            "document.cookie = 'XXGKendlessT=' + Date.now() + '; path=/'; location.reload();</script>"
+            "</head><body></body></html>").encode()
+    return lambda request: (200, {"Content-Type": "text/html; charset=utf-8",
+                                  "Set-Cookie": "XXGKendlessS=1; Path=/"}, page)
+
+
+def endless_portal(portal: Portal) -> None:
+    """Issue 21's hostile portal, small: a listing claiming 100,000 pages, off-site and looping
+    redirects, a gzip bomb (just over the download limit), one good report, and the self-reloading
+    challenge. Its listing is ``/list/index.html``."""
+    portal.route("/challenge.html", reloading_challenge())
+    portal.route("/loop.html", redirect("/loop.html"))
+    portal.route("/offsite.html", redirect("http://reports.example.com/2023.html"))
+    portal.route("/bomb.pdf", raw(gzip_bomb(60), "application/pdf", **{"Content-Encoding": "gzip"}))
+    portal.route("/report.html", html("<p>本机关2023年度未收到政府信息公开申请。</p>", title=title("重载局")))
+    links = [("/report.html", title("重载局")), ("/challenge.html", title("挑战局")), ("/loop.html", title("循环局")),
+             ("/offsite.html", title("外站局")), ("/bomb.pdf", title("炸弹局"))]
+    portal.route("/list/index.html", listing(links, '<script>createPageHTML(100000, 0, "index", "html");</script>'))

@@ -168,6 +168,22 @@ def test_the_pool_records_limits_and_reads_the_rest(unread_archive, no_caps):
         archive.close()
 
 
+def test_the_end_of_a_crawl_stops_reading_at_its_deadline_leaving_the_rest_pending(unread_archive, no_caps):
+    """XXGK_DRAIN_TIMEOUT: a drain that would outlast it stops there; what is unread stays pending."""
+    slow = ChildLimits(memory_mb=4096, timeout=60, grace=0)  # the tall PNG alone is minutes of OCR
+    pool = ExtractionPool(1, slow, context=multiprocessing.get_context("fork"))
+    feeder = ExtractionFeeder(unread_archive, limits=slow, pool=pool)
+    try:
+        assert feeder.drain(seconds=3) is False  # it returned at the deadline, the PNG not read
+    finally:
+        feeder.close()  # the reader still running is killed
+    archive = Archive(unread_archive)
+    try:
+        assert count_pending(archive, slow) >= 1  # left for the next crawl or `xxgk extract-pending`
+    finally:
+        archive.close()
+
+
 def test_extract_pending_reads_what_a_dead_crawl_left(tmp_path):
     real_samples()
     path = tmp_path / "archive.db"

@@ -65,3 +65,18 @@ def test_an_unlisted_name_fails_at_once_without_asking_a_dns_server(tmp_path):
     assert answers[:2] == ["127.0.0.7", "127.0.0.9"]
     assert answers[2].check(DNSLookupError) and "no such host in XXGK_HOSTS (hosts)" in str(answers[2].value)
 
+
+
+def test_the_crawler_never_fetches_the_public_suffix_list(tmp_path):
+    """Scrapy's cookie middleware uses tldextract, which would fetch the Public Suffix List from
+    raw.githubusercontent.com on a machine without its cache: the crawler uses the bundled snapshot."""
+    import subprocess
+    import sys
+
+    code = ("import crawler.settings\n"
+            "from scrapy.downloadermiddlewares.cookies import _split_domain\n"
+            "print(_split_domain('www.xinhua.gov.cn').suffix)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                          env={"PATH": "/usr/bin:/bin", "TLDEXTRACT_CACHE": str(tmp_path / "cache")})
+    assert done.stdout.strip() == "gov.cn" and done.stderr == "", done.stderr[-2000:]
+    assert not (tmp_path / "cache").exists() or not any(p.name == "urls" for p in (tmp_path / "cache").rglob("*"))

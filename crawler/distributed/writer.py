@@ -31,9 +31,10 @@ import socket
 import time
 from pathlib import Path
 
-from archive import run_summary
+from archive import run_summary, warc_repair
 from archive.records import Capture
 from archive.store import Archive
+from archive.warc import warc_folder
 from crawler.distributed import identity, messages, validators
 from crawler.distributed.identity import CAPTURES, WRITING
 from crawler.distributed.readers import RemotePool
@@ -141,6 +142,9 @@ class ArchiveWriter:
                                                   agency_hints={str(s["id"]): s["agency"] for s in sites})
         archive = self.feeder.archive
         self.run_id, resumed = self._open_run(archive, crawl)
+        # A writer killed while writing may have cut its last WARC record: truncated before anything is written.
+        for torn in warc_repair.repair_unfinished_runs(archive.db, warc_folder(self.path)):
+            self.say(f"Archive writer: warning: {torn}; repaired (the cut bytes kept as {torn.file.name}.torn-{torn.whole})")
         archive.register_sites(sites, self.run_id)
         published = validators.publish(self.server, archive.db, [str(s["id"]) for s in sites])
         self.server.hset(identity.CRAWL, "ready", crawl["id"])

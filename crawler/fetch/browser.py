@@ -73,11 +73,15 @@ class _Driver:
 
     @classmethod
     async def release(cls) -> None:
+        from crawler.fetch.render_limits import CLOSE_SECONDS, within
+
         async with cls.lock:
             cls.users -= 1
             if cls.users == 0 and cls.manager is not None:
-                await cls.manager.__aexit__()
-                cls.manager = cls.playwright = None
+                manager, cls.manager, cls.playwright = cls.manager, None, None
+                # Bounded, as every wait at a crawl's end: a driver that will not stop is left to
+                # end with this process (its pipe closes), not waited for.
+                await within(manager.__aexit__(), CLOSE_SECONDS)
 
 
 class SharedDriverProvider(PlaywrightBrowserProvider):

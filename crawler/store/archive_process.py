@@ -40,6 +40,9 @@ from crawler.store.archive_thread import Stored
 
 logger = logging.getLogger(__name__)
 
+# Seconds a writer has, past the drain's deadline, to store what is queued, close and answer.
+FINISH_GRACE = 60.0
+
 
 class ArchiveProcess:
     def __init__(self, archive_path: Path | str, *, workers: int | None = None, warc: bool = True,
@@ -73,16 +76,28 @@ class ArchiveProcess:
             future.set_result(Stored(error=f"archive writer process gone: {exc}"))
         return future
 
-    def finish(self, *, drain: bool) -> dict:
-        """Store what was sent, read what is pending (``drain``; else write only what the pool has
-        read already), end the process. Returns the pool's ``counts`` and ``progress``, and an
-        ``error`` when the writer had died."""
+    def finish(self, *, drain: bool, drain_seconds: float | None = None) -> dict:
+        """Store what was sent, read what is pending (``drain``, for at most ``drain_seconds``; else
+        write only what the pool has read already), end the process. Returns the pool's ``counts``
+        and ``progress`` (``drain_stopped`` when documents were left pending at the deadline), and
+        an ``error`` when the writer had died or had to be killed.
+
+        Bounded: a writer that has not answered ``FINISH_GRACE`` seconds past the drain's deadline
+        is killed (what it committed stays; a WARC record it was writing is repaired by the next crawl)."""
         try:
-            self._send(("finish", drain))
-            result = self._replies.get()
+            self._send(("finish", drain, drain_seconds))
+            result = self._replies.get(timeout=None if drain_seconds is None else drain_seconds + FINISH_GRACE)
         except OSError:
             result = None
-        self.process.join()
+        except queue.Empty:
+            self.process.kill()
+            result = {"counts": {}, "progress": {"extracted": 0, "pending": 0},
+                      "error": f"archive writer did not finish within {drain_seconds + FINISH_GRACE:g} s "
+                               f"(XXGK_DRAIN_TIMEOUT + {FINISH_GRACE:g} s); killed"}
+        self.process.join(FINISH_GRACE)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
         if result is None:
             return {"counts": {}, "progress": {"extracted": 0, "pending": 0},
                     "error": f"archive writer process ended (exit code {self.process.exitcode})"}
@@ -145,7 +160,7 @@ def _serve(conn, archive_path: str, options: dict, lock_fd: int | None) -> None:
                 pass
 
     thread = ArchiveThread(feeder, reply, warc=options["warc"], warc_max_bytes=options["warc_max_bytes"])
-    drain = False
+    drain, drain_seconds = False, None
     try:
         while True:
             try:
@@ -155,16 +170,17 @@ def _serve(conn, archive_path: str, options: dict, lock_fd: int | None) -> None:
                     name_holder(lock_fd, f"xxgk archive writer, storing what crawl pid {crawl} sent before it ended")
                 break
             if message[0] == "finish":
-                drain = message[1]
+                _, drain, drain_seconds = message
                 break
             _, token, item, spider, run_id = message
             thread.submit(token, item, spider, run_id)
         thread.stop()  # what was received is stored, the WARC files closed
+        stopped = False
         if drain:
-            feeder.drain()
+            stopped = not feeder.drain(seconds=drain_seconds)
         else:  # what is read is written; the rest stays pending for the next run
             feeder.tick()
-        result = {"counts": dict(feeder.counts), "progress": feeder.progress()}
+        result = {"counts": dict(feeder.counts), "progress": feeder.progress(), "drain_stopped": stopped}
     finally:
         feeder.close()
     with send_lock:

@@ -149,6 +149,8 @@ class ArchiveThread:
             with self.archive.transaction():
                 for job, result in zip(batch, results):
                     copied.append(self._copy(job, result))
+                for files in self.warc_files.values():
+                    files.flush()  # the records on disk before the pointers to them are committed
         except sqlite3.Error as exc:  # the records are written; where they went is not noted
             return [r if r.capture_id is None else replace(r, warc_error=f"{type(exc).__name__}: {exc}")
                     for r in results]

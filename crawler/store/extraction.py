@@ -92,14 +92,21 @@ class ExtractionFeeder:
         self._queue_pending()
         return written
 
-    def drain(self, poll: float = 0.1, on_progress=None) -> None:
-        """Tick until nothing is pending or running (the end of a crawl, ``xxgk extract-pending``)."""
+    def drain(self, poll: float = 0.1, on_progress=None, seconds: float | None = None) -> bool:
+        """Tick until nothing is pending or running (the end of a crawl, ``xxgk extract-pending``), or
+        for at most ``seconds``. Returns whether everything was read; what was not stays pending in
+        the archive (``close`` stops the readers), for the next crawl or ``xxgk extract-pending``."""
+        deadline = None if seconds is None else time.monotonic() + seconds
         self.tick()
         while self.pool.busy or self.finished:
+            if deadline is not None and time.monotonic() >= deadline:
+                self.tick()  # what was read is written
+                return False
             if not self.finished:
                 time.sleep(poll)
             if self.tick(budget=1.0) and on_progress:
                 on_progress(self.progress())
+        return True
 
     def progress(self) -> dict:
         """Documents read so far by this feeder, and those waiting (queued or being read)."""

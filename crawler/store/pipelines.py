@@ -58,7 +58,7 @@ class ArchivePipeline:
 
     def close_spider(self):
         if archive_process.release(self.writer) and not self.writer.held:
-            finished = self.writer.finish(drain=True)
+            finished = self.writer.finish(drain=True, drain_seconds=self.crawler.settings.getfloat("XXGK_DRAIN_TIMEOUT"))
             for name, value in finished["counts"].items():
                 self.stats.set_value(f"extract/{name}", value)
             if finished.get("error"):
