@@ -70,9 +70,25 @@ def write_registry(path: Path, sites, *, places: bool = False) -> Path:
     return path
 
 
+_STARTED: list[subprocess.Popen] = []
+
+
+@pytest.fixture(autouse=True)
+def _no_process_left():
+    """A test that fails mid-crawl leaves no worker waiting for a writer that will never finish."""
+    yield
+    while _STARTED:
+        process = _STARTED.pop()
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+
+
 def start(*args: str, env: dict | None = None) -> subprocess.Popen:
-    return subprocess.Popen([*XXGK, *args], cwd=ROOT, env=env or ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, start_new_session=True)
+    process = subprocess.Popen([*XXGK, *args], cwd=ROOT, env=env or ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, start_new_session=True)
+    _STARTED.append(process)
+    return process
 
 
 def writer(archive: Path, url: str, *extra: str, env: dict | None = None) -> subprocess.Popen:
