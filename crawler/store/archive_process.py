@@ -50,7 +50,10 @@ class ArchiveProcess:
         # spawn: the crawl process has threads (the reactor's, DNS), which a fork would copy half-held
         context = multiprocessing.get_context("spawn")
         self._conn, child = context.Pipe()
-        options = {"workers": workers, "warc": warc, "warc_max_bytes": warc_max_bytes, "agency_hints": agency_hints}
+        # the crawl's pid is sent, not read with getppid() in the child: a crawl killed while its writer
+        # is still starting leaves an orphan whose parent is already init
+        options = {"workers": workers, "warc": warc, "warc_max_bytes": warc_max_bytes, "agency_hints": agency_hints,
+                   "crawl_pid": os.getpid()}
         lock_fd = held_fd(archive_path)
         lock = None if lock_fd is None else _LockFile(lock_fd)
         self.process = context.Process(target=_serve, args=(child, str(archive_path), options, lock), name="xxgk-archive-writer")
@@ -143,7 +146,7 @@ def _detach(duplicate) -> int:
 
 def _serve(conn, archive_path: str, options: dict, lock_fd: int | None) -> None:
     """The writer process: store what the crawl sends, feed the pool, until told to finish."""
-    crawl = os.getppid()
+    crawl = options["crawl_pid"]
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     from crawler.store import extraction
